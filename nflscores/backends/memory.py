@@ -1,0 +1,117 @@
+"""The embedded backend: the Backend contract in one process's memory, for a single process."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import Final
+
+from nflscores.backends import Event, parse_event_id
+
+_SUBSCRIBER_BUFFER: Final = 1024
+
+
+class MemoryBackend:
+    """A Backend for one process: keys with expiry, locks, a bounded stream and pub/sub."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, tuple[bytes, float | None]] = {}
+        self._streams: dict[str, deque[Event]] = {}
+        self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = {}
+        self._last_id = (0, 0)
+
+    def _live(self, key: str) -> bytes | None:
+        item = self._values.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= time.monotonic():
+            del self._values[key]
+            return None
+        return value
+
+    def _store(self, key: str, value: bytes, ttl_ms: int | None) -> None:
+        expires = None if ttl_ms is None else time.monotonic() + ttl_ms / 1000
+        self._values[key] = (value, expires)
+
+    async def get(self, key: str) -> bytes | None:
+        return self._live(key)
+
+    async def set(self, key: str, value: bytes, *, ttl_ms: int | None = None) -> None:
+        self._store(key, value, ttl_ms)
+
+    async def delete(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    async def acquire(self, key: str, token: str, *, ttl_ms: int) -> bool:
+        if self._live(key) is not None:
+            return False
+        self._store(key, token.encode(), ttl_ms)
+        return True
+
+    async def renew(self, key: str, token: str, *, ttl_ms: int) -> bool:
+        if self._live(key) != token.encode():
+            return False
+        self._store(key, token.encode(), ttl_ms)
+        return True
+
+    async def release(self, key: str, token: str) -> bool:
+        if self._live(key) != token.encode():
+            return False
+        del self._values[key]
+        return True
+
+    def _next_id(self) -> str:
+        now_ms = int(time.time() * 1000)
+        last_ms, last_seq = self._last_id
+        self._last_id = (now_ms, 0) if now_ms > last_ms else (last_ms, last_seq + 1)
+        return f"{self._last_id[0]}-{self._last_id[1]}"
+
+    async def publish_event(
+        self, stream: str, channel: str, data: bytes, *, maxlen: int, lease: str, token: str
+    ) -> str | None:
+        if self._live(lease) != token.encode():
+            return None
+        event_id = self._next_id()
+        self._streams.setdefault(stream, deque(maxlen=maxlen)).append((event_id, data))
+        message = event_id.encode() + b"\n" + data
+        for queue in self._subscribers.get(channel, ()):
+            queue.put_nowait(message)
+        return event_id
+
+    async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
+        after = parse_event_id(after_id)
+        events = self._streams.get(stream)
+        if after is None or not events:
+            return None
+        if after < _id(events[0]):
+            return None
+        return [event for event in events if _id(event) > after]
+
+    async def last_event(self, stream: str) -> Event | None:
+        events = self._streams.get(stream)
+        return events[-1] if events else None
+
+    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue(_SUBSCRIBER_BUFFER)
+        self._subscribers.setdefault(channel, set()).add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._subscribers[channel].discard(queue)
+
+    async def ping(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        self._values.clear()
+        self._streams.clear()
+
+
+def _id(event: Event) -> tuple[int, int]:
+    parsed = parse_event_id(event[0])
+    assert parsed is not None, "the memory stream only holds ids it made"
+    return parsed

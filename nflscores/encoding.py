@@ -1,0 +1,31 @@
+"""The one place that turns values into JSON bytes and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from nflscores.models import Week, week_from_dict, week_to_dict
+
+_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
+
+
+def dumps(value: Any) -> bytes:
+    """Return compact UTF-8 JSON for a value; datetimes keep their offset, UTC reads `Z`."""
+    return orjson.dumps(value, option=_OPTIONS)
+
+
+def loads(data: bytes | str) -> Any:
+    """Return the value a JSON document holds."""
+    return orjson.loads(data)
+
+
+def encode_week(week: Week) -> bytes:
+    """Return a week's API JSON."""
+    return dumps(week_to_dict(week))
+
+
+def decode_week(data: bytes) -> Week:
+    """Return the week a body from encode_week holds."""
+    return week_from_dict(loads(data))

@@ -1,0 +1,121 @@
+"""Settings, read from the environment once and validated at startup."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from nflscores import keys
+
+T = TypeVar("T")
+
+DEFAULT_UPSTREAM_URL = "http://127.0.0.1:8081"
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot run with."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything that can be configured, each field from `NFLSCORES_<FIELD>`."""
+
+    upstream_url: str = DEFAULT_UPSTREAM_URL
+    #: None runs on the embedded in-process backend (one process only).
+    redis_url: str | None = None
+    redis_max_connections: int = 64
+    host: str = "127.0.0.1"
+    port: int = 8080
+    upstream_connect_timeout_s: float = 3.0
+    upstream_timeout_s: float = 10.0
+    upstream_retries: int = 2
+    upstream_concurrency: int = 32
+    upstream_max_bytes: int = 1 << 20
+    final_ttl_s: int = keys.FINAL_TTL_S
+    live_ttl_s: int = keys.LIVE_TTL_S
+    upcoming_ttl_s: int = keys.UPCOMING_TTL_S
+    empty_ttl_s: int = keys.EMPTY_TTL_S
+    stale_keep_s: int = keys.STALE_KEEP_S
+    poll_live_interval_s: float = 5.0
+    poll_idle_interval_s: float = 60.0
+    sse_heartbeat_s: float = 15.0
+    sse_retry_ms: int = 3000
+    sse_client_buffer: int = 8
+    sse_write_timeout_s: float = 10.0
+    live_history_maxlen: int = keys.LIVE_HISTORY_MAXLEN
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Return settings from `NFLSCORES_*` variables; raise SettingsError on a bad value."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            name = f"NFLSCORES_{field.name.upper()}"
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            values[field.name] = _convert(name, raw, _PARSERS[str(field.type)])
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise SettingsError when a value is out of range or unusable."""
+        _check_url("NFLSCORES_UPSTREAM_URL", self.upstream_url, ("http", "https"))
+        if self.redis_url is not None:
+            _check_url("NFLSCORES_REDIS_URL", self.redis_url, ("redis", "rediss", "unix"))
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                raise SettingsError(f"NFLSCORES_{field.name.upper()} must not be negative")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"NFLSCORES_PORT must be 1-65535, not {self.port}")
+        positive = (
+            "upstream_timeout_s",
+            "upstream_concurrency",
+            "upstream_max_bytes",
+            "redis_max_connections",
+            "sse_client_buffer",
+            "live_history_maxlen",
+        )
+        for name in positive:
+            if not getattr(self, name) > 0:
+                raise SettingsError(f"NFLSCORES_{name.upper()} must be above zero")
+        if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError("NFLSCORES_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        raise SettingsError(f"{name} must be a {' or '.join(schemes)} URL, not {url!r}")
+
+
+def _parse_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(raw)
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "str": str,
+    "str | None": str,
+    "int": int,
+    "float": float,
+    "bool": _parse_bool,
+}
+
+
+def _convert(name: str, raw: str, parse: Callable[[str], T]) -> T:
+    try:
+        return parse(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name} has an unusable value {raw!r}") from None
