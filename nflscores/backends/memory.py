@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Final
 
-from nflscores.backends import Event, parse_event_id
+from nflscores.backends.base import Event, parse_event_id
 
 _SUBSCRIBER_BUFFER: Final = 1024
 

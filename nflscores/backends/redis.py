@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from nflscores.backends import Event, parse_event_id
+from nflscores.backends.base import Event, parse_event_id
 from nflscores.errors import CacheUnavailable
 
 P = ParamSpec("P")

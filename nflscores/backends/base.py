@@ -1,0 +1,63 @@
+"""The Backend protocol every store implements, and its event ids."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Protocol
+
+#: One live event: its stream id (the SSE event id) and its payload.
+Event = tuple[str, bytes]
+
+
+class Backend(Protocol):
+    """What the service needs from its store."""
+
+    async def get(self, key: str) -> bytes | None:
+        """Return the value under key, or None."""
+
+    async def set(self, key: str, value: bytes, *, ttl_ms: int | None = None) -> None:
+        """Store value under key, expiring after ttl_ms when given."""
+
+    async def delete(self, key: str) -> None:
+        """Remove key."""
+
+    async def acquire(self, key: str, token: str, *, ttl_ms: int) -> bool:
+        """Take the lock `key` for `token` unless another holds it; True when taken."""
+
+    async def renew(self, key: str, token: str, *, ttl_ms: int) -> bool:
+        """Extend the lock while `token` still holds it; False when it was lost."""
+
+    async def release(self, key: str, token: str) -> bool:
+        """Let go of the lock if `token` holds it; True when it did."""
+
+    async def publish_event(
+        self, stream: str, channel: str, data: bytes, *, maxlen: int, lease: str, token: str
+    ) -> str | None:
+        """Append data to the bounded stream and publish `<id>\\n<data>` on channel, at once.
+
+        Does nothing and returns None unless `token` holds the lock `lease`: a poller that
+        lost its lease can never publish.
+        """
+
+    async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
+        """Return the events after `after_id`, oldest first; None when it is no longer held."""
+
+    async def last_event(self, stream: str) -> Event | None:
+        """Return the newest event of the stream, or None when it is empty."""
+
+    def subscribe(self, channel: str) -> AsyncIterator[bytes]:
+        """Yield each message published on channel from now on; raise when the link drops."""
+
+    async def ping(self) -> None:
+        """Return when the store answers; raise CacheUnavailable otherwise."""
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+
+
+def parse_event_id(event_id: str) -> tuple[int, int] | None:
+    """Return a stream id `ms-seq` as a pair to compare, or None when it is not one."""
+    ms, sep, seq = event_id.partition("-")
+    if not (sep and ms.isdigit() and seq.isdigit()):
+        return None
+    return int(ms), int(seq)

@@ -1,0 +1,80 @@
+"""Helpers the tests share: free ports and real processes that stop with the test."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for_port(port: int, *, timeout: float = 15.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Return once something accepts connections on 127.0.0.1:port; raise after timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
+
+
+def nflscores_command(*args: str) -> list[str]:
+    """Return the argv that runs the nflscores CLI with this interpreter."""
+    return [sys.executable, "-m", "nflscores", *args]
+
+
+@contextlib.contextmanager
+def running(
+    argv: Sequence[str],
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
+    timeout: float = 20.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a process for the block's duration; wait for its port; stop it afterwards."""
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen(
+        list(argv), env={**os.environ, **(env or {})}, stdout=out, stderr=subprocess.STDOUT
+    )
+    try:
+        if port is not None:
+            wait_for_port(port, timeout=timeout, proc=proc)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
+def redis_server_binary() -> str:
+    """Return the redis-server executable; fail loudly, never skip, when it is missing."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed: run `make setup` (or .ci/run)")
+    return binary
