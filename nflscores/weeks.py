@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Final, Literal
 
 from nflscores.errors import BadRequest, UnknownSeason, UnknownWeek
@@ -62,6 +63,7 @@ def preseason_weeks(season: int) -> range:
     return range(first, last + 1)
 
 
+@cache
 def weeks_of(season: int) -> tuple[WeekRef, ...]:
     """Return every week of the season in calendar order."""
     pre = [WeekRef(season, "PRE", n, f"pre-{n}") for n in preseason_weeks(season)]
@@ -89,10 +91,15 @@ def parse_week(season: int, slug: str) -> WeekRef:
         raise BadRequest(
             f"week must be pre-N, a number or one of {', '.join(POST_ROUNDS)}; not {slug!r}"
         )
-    for ref in weeks_of(season):
-        if ref.slug == slug:
-            return ref
-    raise UnknownWeek(f"{season} has no week {slug!r}")
+    ref = _weeks_by_slug(season).get(slug)
+    if ref is None:
+        raise UnknownWeek(f"{season} has no week {slug!r}")
+    return ref
+
+
+@cache
+def _weeks_by_slug(season: int) -> dict[str, WeekRef]:
+    return {ref.slug: ref for ref in weeks_of(season)}
 
 
 def find_week(season: int, season_type: str, week: int) -> WeekRef | None:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import pytest
 import redis.asyncio as aioredis
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
 
+from nflscores.app import create_app
+from nflscores.settings import Settings
 from tests.support import free_port, redis_server_binary, running
+from tests.upstream import ScriptedUpstream
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +27,17 @@ def redis_server_url() -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryDirectory() as workdir:
         argv = [
-            redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", workdir,
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            workdir,
         ]
         with running(argv, port=port):
             yield f"redis://127.0.0.1:{port}/0"
@@ -37,3 +51,38 @@ async def redis_url(redis_server_url: str) -> AsyncIterator[str]:
     yield redis_server_url
     await client.flushdb()
     await client.aclose()
+
+
+@pytest.fixture
+def scripted() -> ScriptedUpstream:
+    """Return the scripted upstream's controls, serving the real captures."""
+    return ScriptedUpstream()
+
+
+@pytest.fixture
+async def upstream_url(
+    scripted: ScriptedUpstream, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> str:
+    """Start the scripted upstream on a real port and return its base URL."""
+    server = await aiohttp_server(scripted.app())
+    return str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+def settings(redis_url: str, upstream_url: str) -> Settings:
+    """Return settings pointing at the test Redis and the scripted upstream, with short waits."""
+    return Settings(
+        redis_url=redis_url,
+        upstream_url=upstream_url,
+        upstream_timeout_s=1.0,
+        upstream_connect_timeout_s=0.5,
+        upstream_retries=1,
+    )
+
+
+@pytest.fixture
+async def client(
+    settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Request, Application]]]
+) -> TestClient[Request, Application]:
+    """Return a client of the real application on real Redis and the scripted upstream."""
+    return await aiohttp_client(create_app(settings))

@@ -25,7 +25,9 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, *, timeout: float = 15.0, proc: subprocess.Popen[bytes] | None = None) -> None:
+def wait_for_port(
+    port: int, *, timeout: float = 15.0, proc: subprocess.Popen[bytes] | None = None
+) -> None:
     """Return once something accepts connections on 127.0.0.1:port; raise after timeout."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

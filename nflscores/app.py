@@ -1,0 +1,59 @@
+"""The application factory: wires the store, the upstream client, the week API and the stream."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from aiohttp import web
+
+from nflscores import views
+from nflscores.backends import Backend, open_backend
+from nflscores.cache import WeekCache
+from nflscores.http_errors import json_errors
+from nflscores.service import WeekService
+from nflscores.settings import Settings
+from nflscores.state import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
+from nflscores.upstream import UpstreamClient
+
+CleanupContext = Callable[[web.Application], AsyncIterator[None]]
+
+
+def _store(shared: Backend | None) -> CleanupContext:
+    async def store(app: web.Application) -> AsyncIterator[None]:
+        backend = shared or open_backend(app[SETTINGS])
+        app[BACKEND] = backend
+        app[CACHE] = WeekCache(backend, app[SETTINGS])
+        yield
+        if shared is None:
+            await backend.aclose()
+
+    return store
+
+
+async def _upstream(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with UpstreamClient.open(settings) as upstream:
+        app[UPSTREAM] = upstream
+        app[WEEKS] = WeekService(
+            cache=app[CACHE], backend=app[BACKEND], upstream=upstream, settings=settings
+        )
+        yield
+
+
+def create_app(settings: Settings, *, backend: Backend | None = None) -> web.Application:
+    """Return the application; a given backend is shared with the caller and left open."""
+    app = web.Application(middlewares=[json_errors])
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_store(backend))
+    app.cleanup_ctx.append(_upstream)
+    app.router.add_get("/api/", views.index)
+    app.router.add_get("/api/openapi.json", views.openapi)
+    app.router.add_get("/api/{season}/{week}", views.week)
+    app.router.add_get("/healthz", views.healthz)
+    app.router.add_get("/readyz", views.readyz)
+    return app
+
+
+async def create_app_from_env() -> web.Application:
+    """Return the application configured from the environment (gunicorn's entry point)."""
+    return create_app(Settings.from_env())

@@ -1,0 +1,138 @@
+"""The week read path: per-process copy, then the store, then ONE upstream fetch.
+
+Concurrent misses for one week wait on a single fetch: inside a process through a shared
+future, across processes (gunicorn workers) through a lock in the store, whose holder fetches
+while the others watch the store for its result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from typing import Final, Literal
+
+from nflscores import keys, metrics
+from nflscores.backends import Backend
+from nflscores.cache import CachedWeek, WeekCache
+from nflscores.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
+from nflscores.settings import Settings
+from nflscores.upstream import UpstreamClient
+from nflscores.weeks import WeekRef
+
+log = logging.getLogger(__name__)
+
+CacheResult = Literal["HIT", "MISS", "STALE"]
+
+#: How many weeks each process keeps a copy of.
+LOCAL_COPIES: Final = 2048
+#: How often a process waiting on another's fetch looks at the store.
+WAIT_POLL_S: Final = 0.05
+
+
+class WeekService:
+    """Answer "give me week W" from the fastest place that holds a fresh copy."""
+
+    def __init__(
+        self,
+        *,
+        cache: WeekCache,
+        backend: Backend,
+        upstream: UpstreamClient,
+        settings: Settings,
+    ) -> None:
+        self._cache = cache
+        self._backend = backend
+        self._upstream = upstream
+        self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
+        self._inflight: dict[WeekRef, asyncio.Future[tuple[CachedWeek, CacheResult]]] = {}
+        # A fetch holds the lock no longer than its retries can take, plus a margin.
+        attempts = settings.upstream_retries + 1
+        self._lock_ttl_s = settings.upstream_timeout_s * attempts + 2.0
+
+    async def get(self, ref: WeekRef) -> tuple[CachedWeek, CacheResult]:
+        """Return the week's entry and where it came from; raise UpstreamError or kin."""
+        local = self._local.get(ref)
+        if local is not None and local.is_fresh(time.time()):
+            metrics.CACHE_RESULTS.labels(result="hit").inc()
+            return local, "HIT"
+        pending = self._inflight.get(ref)
+        if pending is None:
+            pending = asyncio.ensure_future(self._resolve(ref))
+            self._inflight[ref] = pending
+            pending.add_done_callback(lambda _: self._inflight.pop(ref, None))
+        # Shielded: one caller going away must not cancel the fetch the others wait on.
+        entry, result = await asyncio.shield(pending)
+        metrics.CACHE_RESULTS.labels(result=result.lower()).inc()
+        return entry, result
+
+    def remember(self, ref: WeekRef, body: bytes) -> CachedWeek:
+        """Refresh this process's copy of a week from its API JSON (a live event)."""
+        entry = self._cache.entry_from_body(body)
+        self._keep(ref, entry)
+        return entry
+
+    def _keep(self, ref: WeekRef, entry: CachedWeek) -> None:
+        self._local[ref] = entry
+        self._local.move_to_end(ref)
+        while len(self._local) > LOCAL_COPIES:
+            self._local.popitem(last=False)
+
+    async def _resolve(self, ref: WeekRef) -> tuple[CachedWeek, CacheResult]:
+        try:
+            stored = await self._cache.load(ref)
+        except CacheUnavailable:
+            log.warning("the store is down; asking the upstream for %s directly", ref)
+            return await self._fetch_without_store(ref), "MISS"
+        if stored is not None and stored.is_fresh(time.time()):
+            self._keep(ref, stored)
+            return stored, "HIT"
+        try:
+            entry = await self._fetch_once(ref)
+        except CacheUnavailable:
+            log.warning("the store went down; asking the upstream for %s directly", ref)
+            return await self._fetch_without_store(ref), "MISS"
+        except UpstreamError as exc:
+            if stored is None:
+                raise
+            log.warning("serving a stale copy of %s: %s", ref, exc)
+            return stored, "STALE"
+        self._keep(ref, entry)
+        return entry, "MISS"
+
+    async def _fetch_without_store(self, ref: WeekRef) -> CachedWeek:
+        try:
+            week = await self._upstream.fetch_week(ref)
+        except UpstreamError as exc:
+            raise CacheUnavailable(f"the store is down and the upstream failed: {exc}") from exc
+        return self._cache.entry_for(week)
+
+    async def _fetch_once(self, ref: WeekRef) -> CachedWeek:
+        """Fetch the week, or wait while another process fetches it."""
+        lock = keys.week_lock_key(ref)
+        token = secrets.token_hex(8)
+        deadline = time.monotonic() + self._lock_ttl_s
+        while True:
+            if await self._backend.acquire(lock, token, ttl_ms=int(self._lock_ttl_s * 1000)):
+                try:
+                    return await self._cache.store(await self._upstream.fetch_week(ref))
+                finally:
+                    await self._backend.release(lock, token)
+            entry = await self._wait_for_other(ref, lock, deadline)
+            if entry is not None:
+                return entry
+            if time.monotonic() >= deadline:
+                raise UpstreamTimeout(f"another process's fetch of {ref} did not finish in time")
+            # The holder let go without a fresh copy (its fetch failed): try once more here.
+
+    async def _wait_for_other(self, ref: WeekRef, lock: str, deadline: float) -> CachedWeek | None:
+        while time.monotonic() < deadline:
+            await asyncio.sleep(WAIT_POLL_S)
+            entry = await self._cache.load(ref)
+            if entry is not None and entry.is_fresh(time.time()):
+                return entry
+            if await self._backend.get(lock) is None:
+                return None
+        return None

@@ -1,0 +1,103 @@
+"""HTTP handlers of the week API and the operations endpoints."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from nflscores import __version__, keys
+from nflscores.cache import CachedWeek
+from nflscores.encoding import dumps, loads
+from nflscores.errors import CacheUnavailable, NoGames
+from nflscores.http_errors import domain_error_response
+from nflscores.openapi import openapi_document
+from nflscores.service import CacheResult
+from nflscores.state import BACKEND, WEEKS
+from nflscores.weeks import parse_season, parse_week, weeks_of
+
+JSON = "application/json"
+#: How long browsers and proxies may keep a copy served while the upstream fails.
+STALE_MAX_AGE_S = 5
+
+ENDPOINTS = {
+    "index": "/api/",
+    "season": "/api/?season={season}",
+    "week": "/api/{season}/{week}",
+    "livescore": "/api/livescore",
+    "openapi": "/api/openapi.json",
+    "health": "/healthz",
+    "ready": "/readyz",
+    "metrics": "/metrics",
+}
+
+
+def json_response(value: object, *, status: int = 200) -> web.Response:
+    """Return a JSON response encoded the one way the service encodes JSON."""
+    return web.Response(body=dumps(value), status=status, content_type=JSON)
+
+
+async def index(request: web.Request) -> web.Response:
+    """Describe the service; with ?season=, list that season's weeks and its fetch summary."""
+    data: dict[str, object] = {
+        "service": "nflscores",
+        "version": __version__,
+        "endpoints": ENDPOINTS,
+    }
+    if "season" in request.query:
+        season = parse_season(request.query["season"])
+        raw = await request.app[BACKEND].get(keys.season_summary_key(season))
+        data["season"] = season
+        data["weeks"] = [ref.slug for ref in weeks_of(season)]
+        data["summary"] = None if raw is None else loads(raw)
+    return json_response(data)
+
+
+async def week(request: web.Request) -> web.Response:
+    """Return one week's games, with a strong ETag and Cache-Control by the week's state."""
+    season = parse_season(request.match_info["season"])
+    ref = parse_week(season, request.match_info["week"])
+    entry, result = await request.app[WEEKS].get(ref)
+    if entry.state == "empty":
+        raise NoGames(f"the upstream lists no games for {season} week {ref.slug!r}")
+    return week_response(request, entry, result)
+
+
+def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) -> web.Response:
+    """Return the entry as a response, or 304 when the client's copy is current."""
+    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(time.time())
+    headers = {
+        "ETag": entry.etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        "X-Cache": result,
+    }
+    if matches(request.headers.get("If-None-Match"), entry.etag):
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=entry.body, headers=headers, content_type=JSON)
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """Return True when an If-None-Match header names the ETag (weak comparison, RFC 9110)."""
+    if not if_none_match:
+        return False
+    tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in tags or etag in tags
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """Answer 200 while the process runs."""
+    return json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """Answer 200 when the store answers, 503 when it does not."""
+    try:
+        await request.app[BACKEND].ping()
+    except CacheUnavailable as exc:
+        return domain_error_response(exc)
+    return json_response({"status": "ready"})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    """Return the OpenAPI 3.1 document of the HTTP API."""
+    return web.Response(body=openapi_document(), content_type=JSON)

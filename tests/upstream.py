@@ -1,0 +1,89 @@
+"""A scorestrip upstream for tests: serves the real captures and fails on command."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aiohttp import web
+
+from tests.support import DATA
+
+Mode = Literal["ok", "fail", "stall", "garbage", "truncate", "not_found"]
+
+#: (season, seasonType, week) -> capture file, for the week feed.
+CAPTURES = {
+    ("2015", "REG", "1"): "2015-REG-01.xml",
+    ("2015", "REG", "3"): "2015-REG-03.xml",
+    ("2014", "REG", "10"): "2014-REG-10-before-kickoff.xml",
+}
+EMPTY = b'<?xml version="1.0" encoding="UTF-8"?>\n<ss></ss>\n'
+
+
+@dataclass
+class ScriptedUpstream:
+    """What the test upstream serves, and what it was asked for."""
+
+    mode: Mode = "ok"
+    stall_s: float = 30.0
+    live_body: bytes = EMPTY
+    #: Bodies served instead of the capture, by (season, seasonType, week).
+    bodies: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
+    requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    delay_s: float = 0.0
+
+    @property
+    def total(self) -> int:
+        """Return how many week-feed requests arrived."""
+        return sum(self.requests.values())
+
+    def week_body(self, key: tuple[str, str, str]) -> bytes:
+        """Return the document the upstream has for a week (empty <ss> when none)."""
+        if key in self.bodies:
+            return self.bodies[key]
+        name = CAPTURES.get(key)
+        return (DATA / name).read_bytes() if name else EMPTY
+
+    async def _serve(self, body: bytes) -> web.StreamResponse:
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        if self.mode == "fail":
+            return web.Response(status=500, text="upstream broke")
+        if self.mode == "not_found":
+            return web.Response(status=404, text="no")
+        if self.mode == "stall":
+            await asyncio.sleep(self.stall_s)
+        if self.mode == "garbage":
+            return web.Response(body=b"<html><body>Service Unavailable", content_type="text/html")
+        if self.mode == "truncate":
+            response = web.StreamResponse(headers={"Content-Length": str(len(body))})
+            response.content_type = "text/xml"
+            return response
+        return web.Response(body=body, content_type="text/xml")
+
+    async def week(self, request: web.Request) -> web.StreamResponse:
+        key = (
+            request.query.get("season", ""),
+            request.query.get("seasonType", ""),
+            request.query.get("week", ""),
+        )
+        self.requests[key] += 1
+        body = self.week_body(key)
+        response = await self._serve(body)
+        if self.mode == "truncate":
+            await response.prepare(request)
+            await response.write(body[: len(body) // 2])
+            request.transport.close()  # type: ignore[union-attr]
+        return response
+
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        return await self._serve(self.live_body)
+
+    def app(self) -> web.Application:
+        """Return the aiohttp app serving scorestrip's two endpoints."""
+        app = web.Application()
+        app.router.add_get("/ajax/scorestrip", self.week)
+        app.router.add_get("/liveupdate/scorestrip/ss.xml", self.live)
+        return app
