@@ -32,7 +32,12 @@ class ScriptedUpstream:
     #: Bodies served instead of the capture, by (season, seasonType, week).
     bodies: dict[tuple[str, str, str], bytes] = field(default_factory=dict)
     requests: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    #: Weeks answered 500 whatever the mode, by (season, seasonType, week).
+    failing: set[tuple[str, str, str]] = field(default_factory=set)
     delay_s: float = 0.0
+    #: Week-feed requests being answered now, and the most there ever were at once.
+    in_flight: int = 0
+    peak_in_flight: int = 0
 
     @property
     def total(self) -> int:
@@ -70,8 +75,15 @@ class ScriptedUpstream:
             request.query.get("week", ""),
         )
         self.requests[key] += 1
+        if key in self.failing:
+            return web.Response(status=500, text="this week is broken")
         body = self.week_body(key)
-        response = await self._serve(body)
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            response = await self._serve(body)
+        finally:
+            self.in_flight -= 1
         if self.mode == "truncate":
             await response.prepare(request)
             await response.write(body[: len(body) // 2])
