@@ -10,6 +10,7 @@ from nflscores import views
 from nflscores.backends import Backend, open_backend
 from nflscores.cache import WeekCache
 from nflscores.http_errors import json_errors
+from nflscores.observability import setup_observability
 from nflscores.service import WeekService
 from nflscores.settings import Settings
 from nflscores.state import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> web.App
     app.router.add_get("/api/{season}/{week}", views.week)
     app.router.add_get("/healthz", views.healthz)
     app.router.add_get("/readyz", views.readyz)
+    setup_observability(app)
     return app
 
 

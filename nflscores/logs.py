@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import sys
+import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,13 +29,30 @@ class JsonFormatter(logging.Formatter):
         return dumps(data).decode()
 
 
+#: The line format when logs are text, not JSON.
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def logging_config(settings: Settings) -> dict[str, Any]:
+    """Return the `dictConfig` schema that sends every log to stderr, as JSON lines if asked."""
+    formatter: dict[str, Any] = (
+        {"()": JsonFormatter} if settings.log_json else {"format": TEXT_FORMAT}
+    )
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "default",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "root": {"level": settings.log_level.upper(), "handlers": ["stderr"]},
+    }
+
+
 def configure_logging(settings: Settings) -> None:
     """Send logs to stderr, as JSON lines when NFLSCORES_LOG_JSON is set."""
-    handler = logging.StreamHandler(sys.stderr)
-    if settings.log_json:
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(settings.log_level.upper())
+    logging.config.dictConfig(logging_config(settings))

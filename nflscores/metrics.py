@@ -28,9 +28,7 @@ UPSTREAM_SECONDS: Final = Histogram(
 SSE_CLIENTS: Final = Gauge(
     "nflscores_sse_clients", "Live-score streams open now", multiprocess_mode="livesum"
 )
-EVENTS_PUBLISHED: Final = Counter(
-    "nflscores_events_published", "Live events the poller published"
-)
+EVENTS_PUBLISHED: Final = Counter("nflscores_events_published", "Live events the poller published")
 EVENTS_DELIVERED: Final = Counter(
     "nflscores_events_delivered", "Live events written to stream clients"
 )
