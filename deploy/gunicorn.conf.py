@@ -1,0 +1,128 @@
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py nflscores.app:create_app_from_env`.
+
+Every value comes from the environment (the README's settings table):
+
+    NFLSCORES_BIND                address to listen on, host:port or unix:/path (127.0.0.1:8000)
+    NFLSCORES_WORKERS             worker processes (one per CPU with Redis; 1 without)
+    NFLSCORES_GRACEFUL_TIMEOUT_S  seconds a stopping worker has to end its streams (30)
+    PROMETHEUS_MULTIPROC_DIR      where workers write metrics; emptied at start (a private
+                                  temporary directory, removed at exit, when unset)
+
+and the service's own NFLSCORES_* settings, validated here so a bad value stops the master
+with one clear message instead of failing every worker.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from nflscores.logs import logging_config
+from nflscores.settings import Settings, SettingsError
+
+DEFAULT_BIND = "127.0.0.1:8000"
+DEFAULT_GRACEFUL_TIMEOUT_S = 30
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: Holds the metrics directory this master created, so its exit removes only that one. An
+#: environment variable because a reload (HUP) re-reads this file and loses module globals.
+OWNED_METRICS_DIR_ENV = "_NFLSCORES_OWNED_METRICS_DIR"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"nflscores: bad setting: {exc}") from None
+
+
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SystemExit(f"nflscores: {name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise SystemExit(f"nflscores: {name} must be at least 1, not {value}")
+    return value
+
+
+def _logconfig(settings: Settings) -> dict[str, Any]:
+    config = logging_config(settings)
+    # gunicorn's own lines go through the service's handler too: one format, JSON when asked.
+    config["loggers"] = {
+        "gunicorn.error": {"level": settings.log_level.upper(), "propagate": True},
+        "gunicorn.access": {"propagate": False},
+    }
+    return config
+
+
+_SETTINGS = _settings()
+
+bind = [os.environ.get("NFLSCORES_BIND", "").strip() or DEFAULT_BIND]
+# The in-process store lives in one worker's memory, so it only works with one worker.
+workers = _positive_int("NFLSCORES_WORKERS", (os.cpu_count() or 1) if _SETTINGS.redis_url else 1)
+# uvloop: more requests per second than the asyncio worker, and a more even split of
+# connections between workers (measured; see the deploy notes in the README).
+worker_class = "aiohttp.GunicornUVLoopWebWorker"
+# aiohttp's worker gives its shutdown 95% of this: streams get their closing frame in time.
+graceful_timeout = _positive_int("NFLSCORES_GRACEFUL_TIMEOUT_S", DEFAULT_GRACEFUL_TIMEOUT_S)
+timeout = 30
+# Longer than nginx's upstream keepalive_timeout (60 s), so nginx always closes an idle
+# connection first and never reuses one the worker is closing.
+keepalive = 75
+# Recycling a worker would cut every stream it holds; nothing here leaks enough to need it.
+max_requests = 0
+max_requests_jitter = 0
+# Each worker imports the app after the fork, once PROMETHEUS_MULTIPROC_DIR is set.
+preload_app = False
+# gunicorn 27 shares one control socket per user under ~/.gunicorn; nflscores does not use it.
+control_socket_disable = True
+# One access-log line per request comes from nflscores.observability, not from gunicorn.
+accesslog = None
+errorlog = "-"
+loglevel = _SETTINGS.log_level.lower()
+logconfig_dict = _logconfig(_SETTINGS)
+proc_name = "nflscores"
+# The worker heartbeat file: in memory, as a container's disk can stall it.
+worker_tmp_dir = "/dev/shm" if Path("/dev/shm").is_dir() else None
+
+
+def on_starting(server: Any) -> None:
+    """Refuse several workers on the in-process store; prepare the metrics directory."""
+    if server.cfg.workers > 1 and _SETTINGS.redis_url is None:
+        raise RuntimeError(
+            f"nflscores: {server.cfg.workers} workers need a shared store: set "
+            "NFLSCORES_REDIS_URL, or run one worker (NFLSCORES_WORKERS=1); the in-process "
+            "store cannot be shared between processes"
+        )
+    path = os.environ.get(METRICS_DIR_ENV)
+    if path:
+        directory = Path(path)
+        directory.mkdir(parents=True, exist_ok=True)
+        # prometheus_client's rule: files of an earlier run would be counted as live.
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+    else:
+        path = tempfile.mkdtemp(prefix="nflscores-metrics-")
+        os.environ[METRICS_DIR_ENV] = path
+        os.environ[OWNED_METRICS_DIR_ENV] = path
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Drop a dead worker's live gauges (streams it held) from the metrics."""
+    # Imported here: the master must not load prometheus_client before the directory is set.
+    from prometheus_client import multiprocess  # noqa: PLC0415
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+
+def on_exit(server: Any) -> None:
+    """Remove the metrics directory this master created."""
+    owned = os.environ.get(OWNED_METRICS_DIR_ENV)
+    if owned and owned == os.environ.get(METRICS_DIR_ENV):
+        shutil.rmtree(owned, ignore_errors=True)
