@@ -1,0 +1,191 @@
+"""Request metrics, the access log and /metrics, on the real app and on a small one."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from prometheus_client.parser import text_string_to_metric_families
+
+from nflscores.logs import JsonFormatter
+from nflscores.observability import render_metrics, setup_observability
+
+Client = TestClient[web.Request, web.Application]
+MakeClient = Callable[..., Awaitable[Client]]
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """Return the value of one sample in a Prometheus text exposition (0 when absent)."""
+    for family in text_string_to_metric_families(text):
+        for item in family.samples:
+            if item.name == name and all(item.labels.get(k) == v for k, v in labels.items()):
+                return float(item.value)
+    return 0.0
+
+
+async def scrape(client: Client) -> str:
+    """Return the client's /metrics text."""
+    response = await client.get("/metrics")
+    assert response.status == 200
+    return await response.text()
+
+
+def small_app() -> web.Application:
+    """Return an app with a redirect, a stream and a plain route, observed like the real one."""
+
+    async def plain(request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/plain")
+
+    async def stream(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(b": ping\n\n")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/plain", plain)
+    app.router.add_get("/moved", moved)
+    app.router.add_get("/stream", stream)
+    setup_observability(app)
+    return app
+
+
+async def test_requests_are_counted_by_route_pattern_method_and_status(client: Client) -> None:
+    """Week requests count under the route's pattern; unknown paths share one `unmatched` label."""
+    week = {"route": "/api/{season}/{week}", "method": "GET"}
+    total = "nflscores_http_requests_total"
+    before = await scrape(client)
+
+    assert (await client.get("/api/2015/3")).status == 200
+    assert (await client.get("/api/2015/3")).status == 200
+    assert (await client.get("/api/2015/pre-9")).status == 404
+    assert (await client.get("/no/such/path")).status == 404
+    assert (await client.get("/other/missing")).status == 404
+
+    after = await scrape(client)
+    assert (
+        sample(after, total, **week, status="200") - sample(before, total, **week, status="200")
+        == 2
+    )
+    assert (
+        sample(after, total, **week, status="404") - sample(before, total, **week, status="404")
+        == 1
+    )
+    unmatched = {"route": "unmatched", "method": "GET", "status": "404"}
+    assert sample(after, total, **unmatched) - sample(before, total, **unmatched) == 2
+    timed = "nflscores_http_request_seconds_count"
+    assert (
+        sample(after, timed, route=week["route"]) - sample(before, timed, route=week["route"]) == 3
+    )
+
+
+async def test_metrics_are_prometheus_text_with_every_service_metric(client: Client) -> None:
+    """/metrics answers Prometheus text 0.0.4 naming the cache, upstream and stream metrics."""
+    await client.get("/api/2015/3")
+    response = await client.get("/metrics")
+    assert response.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
+    names = {family.name for family in text_string_to_metric_families(await response.text())}
+    expected = {
+        "nflscores_http_requests",
+        "nflscores_http_request_seconds",
+        "nflscores_cache_results",
+        "nflscores_upstream_requests",
+        "nflscores_upstream_request_seconds",
+        "nflscores_sse_clients",
+        "nflscores_events_published",
+        "nflscores_events_delivered",
+        "nflscores_sse_clients_dropped",
+    }
+    assert expected <= names
+
+
+async def test_redirects_and_streams_are_counted_but_a_stream_is_not_timed(
+    aiohttp_client: MakeClient,
+) -> None:
+    """A raised redirect counts as 302; a stream counts, but its lifetime is no answer time."""
+    client = await aiohttp_client(small_app())
+    before = await scrape(client)
+    moved = await client.get("/moved", allow_redirects=False)
+    assert moved.status == 302
+    streamed = await client.get("/stream")
+    assert await streamed.read() == b": ping\n\n"
+    after = await scrape(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    assert delta("nflscores_http_requests_total", route="/moved", status="302") == 1
+    assert delta("nflscores_http_requests_total", route="/stream", status="200") == 1
+    assert delta("nflscores_http_request_seconds_count", route="/moved") == 1
+    assert delta("nflscores_http_request_seconds_count", route="/stream") == 0
+
+
+async def test_each_request_writes_one_access_log_line_that_renders_as_json(
+    aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One `nflscores.access` record per request; JsonFormatter turns it into one JSON object."""
+    client = await aiohttp_client(small_app())
+    caplog.set_level(logging.INFO, logger="nflscores.access")
+    await client.get("/plain?x=1", headers={"X-Request-ID": "abc123", "X-Forwarded-For": "1.2.3.4"})
+    records = [r for r in caplog.records if r.name == "nflscores.access"]
+    assert len(records) == 1
+    assert records[0].getMessage().startswith("GET /plain 200 ")
+    line = JsonFormatter().format(records[0])
+    assert "\n" not in line
+    data = json.loads(line)
+    assert data["level"] == "info"
+    assert data["logger"] == "nflscores.access"
+    assert (data["method"], data["path"], data["route"], data["status"]) == (
+        "GET",
+        "/plain",
+        "/plain",
+        200,
+    )
+    assert (data["request_id"], data["forwarded_for"]) == ("abc123", "1.2.3.4")
+    assert data["remote"] == "127.0.0.1"
+    assert isinstance(data["duration_ms"], float)
+
+
+async def test_no_access_log_record_when_its_level_is_off(
+    aiohttp_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With nflscores.access above INFO nothing is logged, and the request is still counted."""
+    client = await aiohttp_client(small_app())
+    caplog.set_level(logging.WARNING, logger="nflscores.access")
+    before = await scrape(client)
+    await client.get("/plain")
+    after = await scrape(client)
+    assert [r for r in caplog.records if r.name == "nflscores.access"] == []
+    total = "nflscores_http_requests_total"
+    assert sample(after, total, route="/plain") - sample(before, total, route="/plain") == 1
+
+
+WRITER = """
+import sys
+from nflscores import metrics
+metrics.HTTP_REQUESTS.labels("/api/{season}/{week}", "GET", "200").inc(int(sys.argv[1]))
+metrics.EVENTS_PUBLISHED.inc()
+"""
+
+
+def test_multiprocess_metrics_sum_every_process_that_wrote_to_the_directory(
+    tmp_path: Path,
+) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, /metrics' text sums the samples of processes gone since."""
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    for count in ("3", "4"):
+        subprocess.run([sys.executable, "-c", WRITER, count], env=env, check=True, timeout=30)
+    text = render_metrics(str(tmp_path)).decode()
+    week = {"route": "/api/{season}/{week}", "method": "GET", "status": "200"}
+    assert sample(text, "nflscores_http_requests_total", **week) == 7
+    assert sample(text, "nflscores_events_published_total") == 2
