@@ -9,7 +9,7 @@ from aiohttp import web
 from nflscores import views
 from nflscores.backends import Backend, open_backend
 from nflscores.cache import WeekCache
-from nflscores.http_errors import json_errors
+from nflscores.http_errors import add_fallback_route
 from nflscores.observability import setup_observability
 from nflscores.service import WeekService
 from nflscores.settings import Settings
@@ -43,7 +43,7 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, backend: Backend | None = None) -> web.Application:
     """Return the application; a given backend is shared with the caller and left open."""
-    app = web.Application(middlewares=[json_errors])
+    app = web.Application()
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_store(backend))
     app.cleanup_ctx.append(_upstream)
@@ -53,6 +53,7 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> web.App
     app.router.add_get("/healthz", views.healthz)
     app.router.add_get("/readyz", views.readyz)
     setup_observability(app)
+    add_fallback_route(app)
     return app
 
 

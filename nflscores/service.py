@@ -46,17 +46,28 @@ class WeekService:
         self._cache = cache
         self._backend = backend
         self._upstream = upstream
+        self._counters = {
+            result: metrics.CACHE_RESULTS.labels(result=result.lower())
+            for result in ("HIT", "MISS", "STALE")
+        }
         self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
         self._inflight: dict[WeekRef, asyncio.Future[tuple[CachedWeek, CacheResult]]] = {}
         # A fetch holds the lock no longer than its retries can take, plus a margin.
         attempts = settings.upstream_retries + 1
         self._lock_ttl_s = settings.upstream_timeout_s * attempts + 2.0
 
-    async def get(self, ref: WeekRef) -> tuple[CachedWeek, CacheResult]:
-        """Return the week's entry and where it came from; raise UpstreamError or kin."""
+    def cached(self, ref: WeekRef) -> CachedWeek | None:
+        """Return this process's fresh copy of the week, counted as a hit, or None."""
         local = self._local.get(ref)
         if local is not None and local.is_fresh(time.time()):
-            metrics.CACHE_RESULTS.labels(result="hit").inc()
+            self._counters["HIT"].inc()
+            return local
+        return None
+
+    async def get(self, ref: WeekRef) -> tuple[CachedWeek, CacheResult]:
+        """Return the week's entry and where it came from; raise UpstreamError or kin."""
+        local = self.cached(ref)
+        if local is not None:
             return local, "HIT"
         pending = self._inflight.get(ref)
         if pending is None:
@@ -65,7 +76,7 @@ class WeekService:
             pending.add_done_callback(lambda _: self._inflight.pop(ref, None))
         # Shielded: one caller going away must not cancel the fetch the others wait on.
         entry, result = await asyncio.shield(pending)
-        metrics.CACHE_RESULTS.labels(result=result.lower()).inc()
+        self._counters[result].inc()
         return entry, result
 
     def remember(self, ref: WeekRef, body: bytes) -> CachedWeek:

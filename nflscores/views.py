@@ -9,12 +9,12 @@ from aiohttp import web
 from nflscores import __version__, keys
 from nflscores.cache import CachedWeek
 from nflscores.encoding import dumps, loads
-from nflscores.errors import CacheUnavailable, NoGames
-from nflscores.http_errors import domain_error_response
+from nflscores.errors import CacheUnavailable, NflScoresError, NoGames
+from nflscores.http_errors import domain_error_response, json_errors, unexpected_error_response
 from nflscores.openapi import openapi_document
 from nflscores.service import CacheResult
 from nflscores.state import BACKEND, WEEKS
-from nflscores.weeks import parse_season, parse_week, weeks_of
+from nflscores.weeks import parse_path, parse_season, weeks_of
 
 JSON = "application/json"
 #: How long browsers and proxies may keep a copy served while the upstream fails.
@@ -37,6 +37,7 @@ def json_response(value: object, *, status: int = 200) -> web.Response:
     return web.Response(body=dumps(value), status=status, content_type=JSON)
 
 
+@json_errors
 async def index(request: web.Request) -> web.Response:
     """Describe the service; with ?season=, list that season's weeks and its fetch summary."""
     data: dict[str, object] = {
@@ -55,12 +56,22 @@ async def index(request: web.Request) -> web.Response:
 
 async def week(request: web.Request) -> web.Response:
     """Return one week's games, with a strong ETag and Cache-Control by the week's state."""
-    season = parse_season(request.match_info["season"])
-    ref = parse_week(season, request.match_info["week"])
-    entry, result = await request.app[WEEKS].get(ref)
-    if entry.state == "empty":
-        raise NoGames(f"the upstream lists no games for {season} week {ref.slug!r}")
-    return week_response(request, entry, result)
+    # The hot path: errors are caught here, not by a wrapper, to spare a frame per request.
+    try:
+        match = request.match_info
+        ref = parse_path(match["season"], match["week"])
+        weeks = request.app[WEEKS]
+        entry = weeks.cached(ref)
+        result: CacheResult = "HIT"
+        if entry is None:
+            entry, result = await weeks.get(ref)
+        if entry.state == "empty":
+            raise NoGames(f"the upstream lists no games for {ref.season} week {ref.slug!r}")
+        return week_response(request, entry, result)
+    except NflScoresError as exc:
+        return domain_error_response(exc)
+    except Exception:
+        return unexpected_error_response(request)
 
 
 def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) -> web.Response:
@@ -73,7 +84,8 @@ def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) 
     }
     if matches(request.headers.get("If-None-Match"), entry.etag):
         return web.Response(status=304, headers=headers)
-    return web.Response(body=entry.body, headers=headers, content_type=JSON)
+    headers["Content-Type"] = JSON
+    return web.Response(body=entry.body, headers=headers)
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
@@ -84,11 +96,13 @@ def matches(if_none_match: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
+@json_errors
 async def healthz(request: web.Request) -> web.Response:
     """Answer 200 while the process runs."""
     return json_response({"status": "ok"})
 
 
+@json_errors
 async def readyz(request: web.Request) -> web.Response:
     """Answer 200 when the store answers, 503 when it does not."""
     try:
@@ -98,6 +112,7 @@ async def readyz(request: web.Request) -> web.Response:
     return json_response({"status": "ready"})
 
 
+@json_errors
 async def openapi(request: web.Request) -> web.Response:
     """Return the OpenAPI 3.1 document of the HTTP API."""
     return web.Response(body=openapi_document(), content_type=JSON)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Final, Literal
 
 from nflscores.errors import BadRequest, UnknownSeason, UnknownWeek
@@ -83,6 +83,12 @@ def parse_season(text: str, *, today: date | None = None) -> int:
     if not FIRST_SEASON <= season <= last_season(today):
         raise UnknownSeason(f"season {season} is outside {FIRST_SEASON}-{last_season(today)}")
     return season
+
+
+@lru_cache(maxsize=4096)
+def parse_path(season_text: str, slug: str) -> WeekRef:
+    """Return the week `/api/{season}/{week}` names; successes are remembered (hot path)."""
+    return parse_week(parse_season(season_text), slug)
 
 
 def parse_week(season: int, slug: str) -> WeekRef:
