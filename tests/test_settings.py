@@ -1,0 +1,263 @@
+"""Settings: read once from NFLSCORES_* variables, validated with a message naming the variable."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+import pytest
+
+from nflscores import keys
+from nflscores.settings import DEFAULT_UPSTREAM_URL, Settings, SettingsError
+
+#: field -> (a raw value other than the default, what it reads as)
+SAMPLES: dict[str, tuple[str, Any]] = {
+    "upstream_url": ("https://scores.example:9000/base", "https://scores.example:9000/base"),
+    "redis_url": ("redis://127.0.0.1:6390/2", "redis://127.0.0.1:6390/2"),
+    "redis_max_connections": ("128", 128),
+    "host": ("0.0.0.0", "0.0.0.0"),
+    "port": ("9090", 9090),
+    "upstream_connect_timeout_s": ("1.5", 1.5),
+    "upstream_timeout_s": ("7.25", 7.25),
+    "upstream_retries": ("0", 0),
+    "upstream_concurrency": ("4", 4),
+    "upstream_max_bytes": ("65536", 65536),
+    "final_ttl_s": ("86400", 86400),
+    "live_ttl_s": ("3", 3),
+    "upcoming_ttl_s": ("120", 120),
+    "empty_ttl_s": ("60", 60),
+    "stale_keep_s": ("0", 0),
+    "poll_live_interval_s": ("2.5", 2.5),
+    "poll_idle_interval_s": ("30", 30.0),
+    "sse_heartbeat_s": ("10", 10.0),
+    "sse_retry_ms": ("1500", 1500),
+    "sse_client_buffer": ("16", 16),
+    "sse_write_timeout_s": ("5", 5.0),
+    "live_history_maxlen": ("500", 500),
+    "log_level": ("DEBUG", "DEBUG"),
+    "log_json": ("true", True),
+}
+
+INT_FIELDS = sorted(name for name, (_, value) in SAMPLES.items() if type(value) is int)
+FLOAT_FIELDS = sorted(name for name, (_, value) in SAMPLES.items() if type(value) is float)
+#: Fields that must be above zero, not merely non-negative.
+POSITIVE_FIELDS = [
+    "upstream_timeout_s",
+    "upstream_concurrency",
+    "upstream_max_bytes",
+    "redis_max_connections",
+    "sse_client_buffer",
+    "live_history_maxlen",
+]
+
+
+def var(field: str) -> str:
+    """Return the environment variable of a settings field."""
+    return f"NFLSCORES_{field.upper()}"
+
+
+def assert_refused(environ: dict[str, str], variable: str) -> None:
+    """Assert from_env raises SettingsError whose message names the variable."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env(environ)
+    assert variable in str(caught.value)
+
+
+def test_samples_cover_every_field() -> None:
+    """Every Settings field has a sample here, so none is left untested."""
+    assert set(SAMPLES) == {field.name for field in fields(Settings)}
+    assert set(FLOAT_FIELDS) >= {"upstream_timeout_s", "poll_idle_interval_s"}
+
+
+def test_defaults_without_environment() -> None:
+    """With no NFLSCORES_ variable the settings are the documented defaults."""
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert settings.upstream_url == DEFAULT_UPSTREAM_URL
+    assert settings.redis_url is None
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert (settings.final_ttl_s, settings.live_ttl_s) == (keys.FINAL_TTL_S, keys.LIVE_TTL_S)
+    assert (settings.upcoming_ttl_s, settings.empty_ttl_s) == (
+        keys.UPCOMING_TTL_S,
+        keys.EMPTY_TTL_S,
+    )
+    assert settings.stale_keep_s == keys.STALE_KEEP_S
+    assert (settings.log_level, settings.log_json) == ("INFO", False)
+
+
+def test_unrelated_variables_ignored() -> None:
+    """Variables without the NFLSCORES_ prefix change nothing."""
+    assert Settings.from_env({"PORT": "1", "REDIS_URL": "x", "UPSTREAM_URL": "y"}) == Settings()
+
+
+@pytest.mark.parametrize("field", sorted(SAMPLES))
+def test_each_field_from_its_variable(field: str) -> None:
+    """Each field reads its NFLSCORES_<FIELD> variable, converted to the field's type."""
+    raw, expected = SAMPLES[field]
+    assert getattr(Settings(), field) != expected
+    value = getattr(Settings.from_env({var(field): raw}), field)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize("field", sorted(SAMPLES))
+def test_empty_variable_means_default(field: str) -> None:
+    """An empty variable leaves the default."""
+    assert getattr(Settings.from_env({var(field): ""}), field) == getattr(Settings(), field)
+
+
+def test_values_are_stripped() -> None:
+    """Blanks around a value are ignored."""
+    settings = Settings.from_env({"NFLSCORES_PORT": " 9090 ", "NFLSCORES_LOG_JSON": " yes\n"})
+    assert (settings.port, settings.log_json) == (9090, True)
+
+
+def test_reads_process_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a mapping, from_env reads the process environment."""
+    monkeypatch.setenv("NFLSCORES_PORT", "9191")
+    monkeypatch.setenv("NFLSCORES_UPSTREAM_URL", "http://127.0.0.1:9192")
+    settings = Settings.from_env()
+    assert (settings.port, settings.upstream_url) == (9191, "http://127.0.0.1:9192")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        ("yes", True),
+        ("On", True),
+        ("0", False),
+        ("false", False),
+        ("no", False),
+        ("OFF", False),
+    ],
+)
+def test_bool_spellings(raw: str, expected: bool) -> None:
+    """Booleans read 1/true/yes/on and 0/false/no/off, in any case."""
+    assert Settings.from_env({"NFLSCORES_LOG_JSON": raw}).log_json is expected
+
+
+@pytest.mark.parametrize("level", ["DEBUG", "INFO", "WARNING", "ERROR", "debug", "Warning"])
+def test_log_levels_accepted(level: str) -> None:
+    """The four log levels are accepted in any case."""
+    assert Settings.from_env({"NFLSCORES_LOG_LEVEL": level}).log_level == level
+
+
+@pytest.mark.parametrize(
+    "url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "unix:///run/redis.sock"]
+)
+def test_redis_url_schemes_accepted(url: str) -> None:
+    """Redis URLs may be redis://, rediss:// or unix://."""
+    assert Settings.from_env({"NFLSCORES_REDIS_URL": url}).redis_url == url
+
+
+# -- refused values --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", INT_FIELDS)
+@pytest.mark.parametrize("raw", ["abc", "1.5", "1e3", "ten"])
+def test_non_integer_refused(field: str, raw: str) -> None:
+    """An integer setting with a non-integer value is refused, naming the variable."""
+    assert_refused({var(field): raw}, var(field))
+
+
+@pytest.mark.parametrize("field", FLOAT_FIELDS)
+@pytest.mark.parametrize("raw", ["abc", "1,5", "5s"])
+def test_non_numeric_refused(field: str, raw: str) -> None:
+    """A seconds setting with a non-numeric value is refused, naming the variable."""
+    assert_refused({var(field): raw}, var(field))
+
+
+@pytest.mark.parametrize("field", FLOAT_FIELDS)
+@pytest.mark.parametrize("raw", ["nan", "inf"])
+def test_non_finite_refused(field: str, raw: str) -> None:
+    """A seconds setting that is not a finite number is refused, naming the variable."""
+    assert_refused({var(field): raw}, var(field))
+
+
+@pytest.mark.parametrize("field", INT_FIELDS + FLOAT_FIELDS)
+def test_negative_refused(field: str) -> None:
+    """A negative number is refused, naming the variable."""
+    assert_refused({var(field): "-1"}, var(field))
+
+
+@pytest.mark.parametrize("field", POSITIVE_FIELDS)
+def test_zero_refused_where_it_breaks(field: str) -> None:
+    """Zero is refused for timeouts, limits and sizes that must be above zero."""
+    assert_refused({var(field): "0"}, var(field))
+
+
+@pytest.mark.parametrize("raw", ["0", "65536", "70000", "-80"])
+def test_port_out_of_range_refused(raw: str) -> None:
+    """A port outside 1-65535 is refused, naming NFLSCORES_PORT."""
+    assert_refused({"NFLSCORES_PORT": raw}, "NFLSCORES_PORT")
+
+
+@pytest.mark.parametrize("raw", ["1", "65535"])
+def test_port_limits_accepted(raw: str) -> None:
+    """Ports 1 and 65535 are accepted."""
+    assert Settings.from_env({"NFLSCORES_PORT": raw}).port == int(raw)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://127.0.0.1:8081",
+        "127.0.0.1:8081",
+        "localhost:8081",
+        "not a url",
+        "http://",
+        "redis://127.0.0.1:6379",
+        "http:/127.0.0.1:8081",
+        "http:127.0.0.1:8081",
+        "http://user@/ajax",
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:port",
+        "http://[::1",
+    ],
+)
+def test_bad_upstream_url_refused(url: str) -> None:
+    """An upstream URL that is not http(s)://host[:port] is refused, naming the variable."""
+    assert_refused({"NFLSCORES_UPSTREAM_URL": url}, "NFLSCORES_UPSTREAM_URL")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "localhost:6379",
+        "http://127.0.0.1:6379",
+        "redis://",
+        "redis:/127.0.0.1:6379",
+        "redis://127.0.0.1:99999/0",
+        "redis://[::1/0",
+        "unix://",
+    ],
+)
+def test_bad_redis_url_refused(url: str) -> None:
+    """A Redis URL that is not redis://host, rediss://host or unix:///path is refused."""
+    assert_refused({"NFLSCORES_REDIS_URL": url}, "NFLSCORES_REDIS_URL")
+
+
+@pytest.mark.parametrize("raw", ["maybe", "2", "y", "enabled", "truee"])
+def test_bad_bool_refused(raw: str) -> None:
+    """A boolean setting with another spelling is refused, naming the variable."""
+    assert_refused({"NFLSCORES_LOG_JSON": raw}, "NFLSCORES_LOG_JSON")
+
+
+@pytest.mark.parametrize("raw", ["VERBOSE", "TRACE", "CRITICAL!", "5", "info debug"])
+def test_bad_log_level_refused(raw: str) -> None:
+    """An unknown log level is refused, naming the variable."""
+    assert_refused({"NFLSCORES_LOG_LEVEL": raw}, "NFLSCORES_LOG_LEVEL")
+
+
+def test_refusal_is_a_value_error() -> None:
+    """SettingsError is a ValueError, so callers may treat it as a bad value."""
+    assert issubclass(SettingsError, ValueError)
+
+
+def test_direct_construction_validates() -> None:
+    """validate() refuses a Settings built in code with a bad value, naming the variable."""
+    with pytest.raises(SettingsError, match="NFLSCORES_LIVE_TTL_S"):
+        Settings(live_ttl_s=-1).validate()
