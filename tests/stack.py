@@ -1,0 +1,211 @@
+"""The production stack as processes on loopback: compose.yaml's commands, on free ports.
+
+The commands below are the ones compose.yaml runs (tests/test_deploy_config.py checks they
+match); only addresses, ports and directories differ, and those come from the environment or
+from deploy/nginx.conf's ${NGINX_*} placeholders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import nflscores
+from tests.support import ARTIFACTS, ROOT, free_port, redis_server_binary, running
+
+DEPLOY = ROOT / "deploy"
+NGINX_TEMPLATE = DEPLOY / "nginx.conf"
+#: The replay's live week, in compose.yaml and here.
+LIVE_WEEK = "2015/REG/12"
+
+#: gunicorn as compose's `app` service runs it.
+APP_COMMAND = ("gunicorn", "-c", "deploy/gunicorn.conf.py", "nflscores.app:create_app_from_env")
+#: The poller as compose's `poller` service runs it.
+POLLER_COMMAND = ("nflscores", "poll")
+
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def upstream_command(*, host: str, port: int, speed: int) -> tuple[str, ...]:
+    """Return the replay upstream's command, as compose's `upstream` service runs it."""
+    return (
+        "nflscores", "upstream", "--host", host, "--port", str(port),
+        "--live", LIVE_WEEK, "--speed", str(speed),
+    )  # fmt: skip
+
+
+def local(command: Sequence[str]) -> list[str]:
+    """Return a compose command runnable here: programs from this venv, deploy/ from the repo."""
+    program = Path(sys.executable).parent / command[0]
+    args = [str(ROOT / arg) if arg.startswith("deploy/") else arg for arg in command[1:]]
+    return [str(program), *args]
+
+
+def placeholders(template: str) -> set[str]:
+    """Return the names of the ${NAME} placeholders in a template."""
+    return set(_PLACEHOLDER.findall(template))
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill every ${NAME} as the nginx image's envsubst step does; fail on one left unset."""
+    missing = placeholders(template) - set(values)
+    if missing:
+        raise KeyError(f"no value for {sorted(missing)}")
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def nginx_binary() -> str:
+    """Return the nginx executable; fail loudly, never skip, when it is missing."""
+    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+    if binary is None:
+        raise RuntimeError("nginx is not installed: run `make setup` (or .ci/run)")
+    return binary
+
+
+def static_root() -> Path:
+    """Return the live page's directory inside the installed package."""
+    return Path(nflscores.__file__).resolve().parent / "static"
+
+
+@dataclass(frozen=True)
+class NginxSite:
+    """A rendered deploy/nginx.conf in a private run directory."""
+
+    run_dir: Path
+    conf: Path
+    error_log: Path
+    access_log: Path
+
+    def argv(self, *extra: str) -> list[str]:
+        """Return nginx's command line for this site, in the foreground like the image."""
+        prefix = ["-p", str(self.run_dir), "-c", str(self.conf), "-e", str(self.error_log)]
+        return [nginx_binary(), *prefix, *extra, "-g", "daemon off;"]
+
+
+def nginx_site(*, listen: str, upstream: str, run_dir: Path) -> NginxSite:
+    """Render deploy/nginx.conf into run_dir for nginx as a test process: private paths."""
+    run_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
+    site = NginxSite(
+        run_dir=run_dir,
+        conf=run_dir / "nginx.conf",
+        error_log=run_dir / "error.log",
+        access_log=run_dir / "access.log",
+    )
+    values = {
+        "NGINX_LISTEN": listen,
+        "NGINX_UPSTREAM": upstream,
+        "NGINX_STATIC_ROOT": str(static_root()),
+        "NGINX_RUN_DIR": str(run_dir),
+        "NGINX_ERROR_LOG": str(site.error_log),
+        "NGINX_ACCESS_LOG": str(site.access_log),
+    }
+    site.conf.write_text(render(NGINX_TEMPLATE.read_text(), values))
+    return site
+
+
+@dataclass(frozen=True)
+class Stack:
+    """The running stack: where each part listens and the processes a test may signal."""
+
+    url: str
+    app_url: str
+    upstream_url: str
+    redis_url: str
+    gunicorn: subprocess.Popen[bytes]
+    nginx: subprocess.Popen[bytes]
+    metrics_dir: Path
+    logs: Path
+
+    def worker_pids(self) -> set[int]:
+        """Return the pids of gunicorn's workers now."""
+        path = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children")
+        return {int(pid) for pid in path.read_text().split()}
+
+    def reload_app(self) -> None:
+        """Ask gunicorn for a graceful reload, as `kill -HUP` does."""
+        self.gunicorn.send_signal(signal.SIGHUP)
+
+
+def wait_until(check: Callable[[], object], *, timeout: float = 20.0, what: str = "it") -> None:
+    """Poll a check until it returns true; raise after the timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if check():
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"{what} not reached after {timeout}s")
+
+
+@contextlib.contextmanager
+def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iterator[Stack]:
+    """Start redis, the replay upstream, gunicorn (2 workers), the poller and nginx."""
+    logs = ARTIFACTS / "deploy"
+    logs.mkdir(parents=True, exist_ok=True)
+    ports = {name: free_port() for name in ("redis", "upstream", "app", "nginx")}
+    redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
+    upstream_url = f"http://127.0.0.1:{ports['upstream']}"
+    with contextlib.ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nflscores-")))
+        # As root without a `user` directive nginx's workers run as nobody: open the way.
+        workdir.chmod(0o755)
+        metrics_dir = workdir / "metrics"
+        env = {
+            "NFLSCORES_REDIS_URL": redis_url,
+            "NFLSCORES_UPSTREAM_URL": upstream_url,
+            "NFLSCORES_LOG_JSON": "true",
+            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+            **(extra_env or {}),
+        }
+        redis_argv = [
+            redis_server_binary(), "--port", str(ports["redis"]), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", str(workdir),
+        ]  # fmt: skip
+        stack.enter_context(running(redis_argv, port=ports["redis"]))
+        upstream = upstream_command(host="127.0.0.1", port=ports["upstream"], speed=speed)
+        stack.enter_context(
+            running(local(upstream), port=ports["upstream"], env=env, log=logs / "upstream.log")
+        )
+        app_env = {
+            **env,
+            "NFLSCORES_BIND": f"127.0.0.1:{ports['app']}",
+            "NFLSCORES_WORKERS": "2",
+        }
+        gunicorn = stack.enter_context(
+            running(local(APP_COMMAND), port=ports["app"], env=app_env, log=logs / "gunicorn.log")
+        )
+        stack.enter_context(running(local(POLLER_COMMAND), env=env, log=logs / "poller.log"))
+        site = nginx_site(
+            listen=f"127.0.0.1:{ports['nginx']}",
+            upstream=f"127.0.0.1:{ports['app']}",
+            run_dir=workdir / "nginx",
+        )
+        nginx = stack.enter_context(
+            running(site.argv(), port=ports["nginx"], log=logs / "nginx.log")
+        )
+        stack.callback(_keep_log, site.error_log, logs / "nginx-error.log")
+        stack.callback(_keep_log, site.access_log, logs / "nginx-access.log")
+        yield Stack(
+            url=f"http://127.0.0.1:{ports['nginx']}",
+            app_url=f"http://127.0.0.1:{ports['app']}",
+            upstream_url=upstream_url,
+            redis_url=redis_url,
+            gunicorn=gunicorn,
+            nginx=nginx,
+            metrics_dir=metrics_dir,
+            logs=logs,
+        )
+
+
+def _keep_log(source: Path, target: Path) -> None:
+    with contextlib.suppress(OSError):
+        shutil.copyfile(source, target)
