@@ -70,6 +70,11 @@ def kickoff_time(eid: str, listed: str, *, weekday: str, game_type: str) -> date
     return datetime.combine(day.date(), time(hour, minute), tzinfo=EASTERN)
 
 
+def _is_number(text: str) -> bool:
+    # str.isdigit() also accepts superscripts and other scripts' digits, which int() refuses.
+    return text.isascii() and text.isdigit()
+
+
 def _status(q: str) -> tuple[Status, int | None]:
     if q in _QUARTERS:
         return "in_progress", _QUARTERS[q]
@@ -79,7 +84,7 @@ def _status(q: str) -> tuple[Status, int | None]:
 def _score(raw: str, eid: str) -> int | None:
     if raw == "":
         return None
-    if not raw.isdigit():
+    if not _is_number(raw):
         raise ParseError(f"game {eid!r} has a score that is not a number: {raw!r}")
     return int(raw)
 
@@ -100,7 +105,7 @@ def parse_game(attrs: dict[str, str]) -> Game:
     started = status != "scheduled"
     return Game(
         id=eid,
-        gsis=int(gsis) if gsis.isdigit() else None,
+        gsis=int(gsis) if _is_number(gsis) else None,
         game_type=game_type,
         kickoff=kickoff_time(eid, get("t", ""), weekday=weekday, game_type=game_type),
         day=weekday,
@@ -118,7 +123,7 @@ def parse_game(attrs: dict[str, str]) -> Game:
 def _feed_week(gms: etree._Element, games: list[Game]) -> WeekRef:
     """Return the week a live feed's `<gms>` header names."""
     year, number = gms.get("y", ""), gms.get("w", "")
-    if not (year.isdigit() and number.isdigit()):
+    if not (_is_number(year) and _is_number(number)):
         raise ParseError("the feed does not say which season and week it holds")
     if games:
         season_type: str = season_type_of(games[0].game_type)

@@ -38,9 +38,9 @@ def fresh_for(week: Week, now: datetime, lifetimes: Lifetimes) -> int:
     if state == "empty":
         return lifetimes.empty_s
     kickoffs = [game.kickoff for game in week.games if game.status == "scheduled"]
-    future = [(kickoff - now).total_seconds() for kickoff in kickoffs if kickoff > now]
-    until_kickoff = int(min(future)) if future else 0
-    return max(MIN_UPCOMING_TTL_S, min(lifetimes.upcoming_s, until_kickoff))
+    # A kickoff already past means first scores can land at any moment: re-read soon.
+    until_kickoff = min(((kickoff - now).total_seconds() for kickoff in kickoffs), default=0.0)
+    return max(MIN_UPCOMING_TTL_S, min(lifetimes.upcoming_s, int(until_kickoff)))
 
 
 def public_max_age(fresh_s: float) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -82,6 +83,10 @@ class Settings:
             "redis_max_connections",
             "sse_client_buffer",
             "live_history_maxlen",
+            "poll_live_interval_s",
+            "poll_idle_interval_s",
+            "sse_heartbeat_s",
+            "sse_write_timeout_s",
         )
         for name in positive:
             if not getattr(self, name) > 0:
@@ -91,8 +96,14 @@ class Settings:
 
 
 def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 -- reading the port is what validates it
+    except ValueError:
+        raise SettingsError(f"{name} is not a valid URL: {url!r}") from None
+    # unix:// names a socket path; every other scheme needs a host.
+    target = parts.path if parts.scheme == "unix" else parts.hostname
+    if parts.scheme not in schemes or not target:
         raise SettingsError(f"{name} must be a {' or '.join(schemes)} URL, not {url!r}")
 
 
@@ -105,11 +116,18 @@ def _parse_bool(raw: str) -> bool:
     raise ValueError(raw)
 
 
+def _parse_float(raw: str) -> float:
+    value = float(raw)
+    if not math.isfinite(value):
+        raise ValueError(raw)
+    return value
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "str": str,
     "str | None": str,
     "int": int,
-    "float": float,
+    "float": _parse_float,
     "bool": _parse_bool,
 }
 
