@@ -38,6 +38,9 @@ def fresh_for(week: Week, now: datetime, lifetimes: Lifetimes) -> int:
     if state == "empty":
         return lifetimes.empty_s
     kickoffs = [game.kickoff for game in week.games if game.status == "scheduled"]
+    if not kickoffs:
+        # Only suspended games are unfinished: nothing is due, re-read at the normal pace.
+        return lifetimes.upcoming_s
     # A kickoff already past means first scores can land at any moment: re-read soon.
     until_kickoff = min(((kickoff - now).total_seconds() for kickoff in kickoffs), default=0.0)
     return max(MIN_UPCOMING_TTL_S, min(lifetimes.upcoming_s, int(until_kickoff)))

@@ -163,3 +163,9 @@ def test_public_max_age(fresh_s: float, max_age: int) -> None:
 def test_public_max_age_cap_is_a_day() -> None:
     """Browsers and proxies keep a finished week at most a day."""
     assert MAX_PUBLIC_AGE_S == 24 * 3600
+
+
+def test_week_with_only_suspended_games_left_is_reread_at_the_upcoming_pace() -> None:
+    """A suspended game with nothing scheduled is not re-read every few seconds forever."""
+    games = (game("final", -7200, "2015112900"), game("suspended", -7200, "2015112901"))
+    assert fresh_for(week(*games), NOW, LIFETIMES) == LIFETIMES.upcoming_s
