@@ -10,7 +10,7 @@ from nflscores import views
 from nflscores.backends import Backend, open_backend
 from nflscores.cache import WeekCache
 from nflscores.http_errors import add_fallback_route
-from nflscores.observability import setup_observability
+from nflscores.observability import request_log_args, setup_observability
 from nflscores.service import WeekService
 from nflscores.settings import Settings
 from nflscores.state import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
@@ -43,7 +43,7 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, *, backend: Backend | None = None) -> web.Application:
     """Return the application; a given backend is shared with the caller and left open."""
-    app = web.Application()
+    app = web.Application(handler_args=request_log_args())
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_store(backend))
     app.cleanup_ctx.append(_upstream)

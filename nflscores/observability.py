@@ -1,15 +1,20 @@
-"""Request metrics, one access-log line per request, and `GET /metrics` for every worker."""
+"""Request metrics and one access-log line per request, and `GET /metrics` for every worker.
+
+Requests are observed by aiohttp's access-log hook, not by a middleware: the server calls it
+once per answered request with the time taken, at the cost of one plain call.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
-import time
-from typing import Final
+from typing import Any, Final
 
-from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
+from aiohttp import hdrs, web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -19,71 +24,67 @@ from nflscores import metrics
 ACCESS_LOG: Final = logging.getLogger("nflscores.access")
 #: Route label of requests no route matched, so unknown paths cannot grow the label set.
 UNMATCHED: Final = "unmatched"
-#: Status recorded when the client left before the answer (nginx's convention).
-CLIENT_CLOSED: Final = 499
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _EVENT_STREAM: Final = "text/event-stream"
 #: prometheus_client's own switch for multiprocess mode (set by deploy/gunicorn.conf.py).
 _MULTIPROC_ENV: Final = "PROMETHEUS_MULTIPROC_DIR"
 
 
+def request_log_args() -> dict[str, Any]:
+    """Return `web.Application(handler_args=...)` that makes every server use RequestLog."""
+    # handler_args win over the runner's own, so gunicorn's worker, run_app and the test
+    # server all count and log the same way.
+    return {"access_log_class": RequestLog, "access_log": ACCESS_LOG}
+
+
 def setup_observability(app: web.Application) -> None:
-    """Count, time and log every request of the app and serve the metrics at `GET /metrics`."""
-    # First in the list is outermost: it sees the status the error middleware settled on.
-    app.middlewares.insert(0, request_observer())
+    """Serve the metrics of every worker process at `GET /metrics`."""
     multiprocess_dir = os.environ.get(_MULTIPROC_ENV) or None
     app.router.add_get("/metrics", metrics_view(multiprocess_dir), name="metrics")
 
 
-def request_observer() -> Middleware:
-    """Return a middleware that counts requests by route and status, times and logs them."""
-    # Label children are cached: `.labels()` validates and locks on every call.
-    counters: dict[tuple[str, str, int], Counter] = {}
-    timers: dict[str, Histogram] = {}
+class RequestLog(AbstractAccessLogger):
+    """Count and time each answered request by route and status, and log it in one line."""
 
-    @web.middleware
-    async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
-        started = time.perf_counter()
-        status = 500
-        streamed = False
-        try:
-            response = await handler(request)
-            status = response.status
-            streamed = response.content_type == _EVENT_STREAM
-            return response
-        except web.HTTPException as exc:
-            status = exc.status
-            raise
-        except asyncio.CancelledError:
-            status = CLIENT_CLOSED
-            raise
-        finally:
-            elapsed = time.perf_counter() - started
-            resource = request.match_info.route.resource
-            route = UNMATCHED if resource is None else resource.canonical
-            method = request.method if request.method in _METHODS else "OTHER"
-            key = (route, method, status)
-            counter = counters.get(key)
-            if counter is None:
-                counter = counters[key] = metrics.HTTP_REQUESTS.labels(route, method, str(status))
-            counter.inc()
-            # A stream's duration is its lifetime, not an answer time.
-            if not streamed:
-                timer = timers.get(route)
-                if timer is None:
-                    timer = timers[route] = metrics.HTTP_SECONDS.labels(route)
-                timer.observe(elapsed)
-            if ACCESS_LOG.isEnabledFor(logging.INFO):
-                log_request(request, route, status, elapsed)
-
-    return observe
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Record a request aiohttp has answered in `time` seconds."""
+        route = route_label(request)
+        method = request.method if request.method in _METHODS else "OTHER"
+        status = response.status
+        _requests(route, method, status).inc()
+        # A stream's duration is its lifetime, not an answer time.
+        if not response.headers.get(hdrs.CONTENT_TYPE, "").startswith(_EVENT_STREAM):
+            _seconds(route).observe(time)
+        if self.logger.isEnabledFor(logging.INFO):
+            log_request(self.logger, request, route, status, time)
 
 
-def log_request(request: web.Request, route: str, status: int, elapsed: float) -> None:
-    """Write the request's access-log line; its fields become JSON keys in JSON logs."""
-    duration_ms = round(elapsed * 1000, 2)
+def route_label(request: web.BaseRequest) -> str:
+    """Return the pattern of the route that answered, e.g. `/api/{season}/{week}`."""
+    match_info = request.match_info if isinstance(request, web.Request) else None
+    resource = None if match_info is None else match_info.route.resource
+    return UNMATCHED if resource is None else resource.canonical
+
+
+# Label children are cached: `.labels()` validates and locks on every call. Routes, methods
+# and statuses are few, so the caches stay small.
+@functools.cache
+def _requests(route: str, method: str, status: int) -> Counter:
+    return metrics.HTTP_REQUESTS.labels(route, method, str(status))
+
+
+@functools.cache
+def _seconds(route: str) -> Histogram:
+    return metrics.HTTP_SECONDS.labels(route)
+
+
+def log_request(
+    logger: logging.Logger, request: web.BaseRequest, route: str, status: int, time: float
+) -> None:
+    """Write the access-log line; its fields become JSON keys when logs are JSON."""
+    duration_ms = round(time * 1000, 2)
     headers = request.headers
-    ACCESS_LOG.info(
+    logger.info(
         "%s %s %d %.2fms",
         request.method,
         request.path,
