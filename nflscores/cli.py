@@ -27,6 +27,7 @@ class Command(Protocol):
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("serve", "nflscores.serve", "serve the JSON API and the live stream"),
     ("fetch-season", "nflscores.fetch_season", "fetch every week of a season into the cache"),
+    ("upstream", "nflscores.replay.cli", "serve the scorestrip replay upstream"),
 )
 
 
