@@ -30,6 +30,11 @@ WEEK_2014_10 = "/ajax/scorestrip?season=2014&seasonType=REG&week=10"
 IDENTITY = ("eid", "gsis", "d", "t", "h", "hnn", "v", "vnn", "gt")
 
 
+def attributes(element: etree._Element) -> dict[str, str]:
+    """Return an element's attributes as text."""
+    return {str(name): str(value) for name, value in element.attrib.items()}
+
+
 def week(season: int, season_type: str, number: int) -> WeekRef:
     """Return a week that exists."""
     ref = find_week(season, season_type, number)
@@ -41,7 +46,7 @@ def games(body: bytes) -> dict[str, dict[str, str]]:
     """Return the attributes of each <g> of the first <gms>, by eid."""
     gms = etree.fromstring(body).find("gms")
     assert gms is not None
-    return {g.get("eid", ""): dict(g.attrib) for g in gms.iterfind("g")}  # type: ignore[misc]
+    return {g.get("eid", ""): attributes(g) for g in gms.iterfind("g")}
 
 
 async def live_client(aiohttp_client: MakeClient, ref: WeekRef, **options: float) -> Client:
@@ -97,7 +102,9 @@ async def test_hall_of_fame_game_live_feed_matches_the_capture(
     captured_header = etree.fromstring(capture).find("gms")
     assert header is not None
     assert captured_header is not None
-    assert dict(header.attrib) == {k: v for k, v in captured_header.attrib.items() if k != "bph"}
+    assert attributes(header) == {
+        k: v for k, v in attributes(captured_header).items() if k != "bph"
+    }
 
 
 async def test_2016_preseason_lists_the_captured_games_with_jax_and_la(client: Client) -> None:
@@ -318,3 +325,31 @@ def test_cli_help_lists_the_upstream_command() -> None:
         cwd=ROOT,
     )
     assert "upstream" in result.stdout
+
+
+async def test_postseason_live_feed_serves_only_a_postseason_live_week(
+    aiohttp_client: MakeClient,
+) -> None:
+    """postseason/ss.xml replays a POST live week and is empty while a REG week runs."""
+    post = await live_client(aiohttp_client, week(2015, "POST", 22))
+    await set_minute(post, 10_000)
+    feed = parse_scorestrip(
+        await (await post.get("/liveupdate/scorestrip/postseason/ss.xml")).read(),
+        fetched_at=FETCHED,
+    )
+    assert (feed.slug, [(g.home.score, g.away.score) for g in feed.games]) == (
+        "superbowl",
+        [(24, 10)],
+    )
+    regular = await live_client(aiohttp_client, week(2015, "REG", 12))
+    body = await (await regular.get("/liveupdate/scorestrip/postseason/ss.xml")).read()
+    assert etree.fromstring(body).find("gms") is None
+
+
+async def test_live_week_without_games_names_itself_in_an_empty_header(
+    aiohttp_client: MakeClient,
+) -> None:
+    """Replaying a week with no games (the 2015 Pro Bowl) sends its header and no games."""
+    client = await live_client(aiohttp_client, week(2015, "POST", 21))
+    feed = parse_scorestrip(await (await client.get(LIVE_PATH)).read(), fetched_at=FETCHED)
+    assert (feed.season, feed.slug, feed.games) == (2015, "probowl", ())

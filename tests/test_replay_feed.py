@@ -32,6 +32,11 @@ async def client(aiohttp_client: MakeClient) -> Client:
     return await aiohttp_client(create_replay_app(ReplayConfig()))
 
 
+def attributes(element: etree._Element) -> dict[str, str]:
+    """Return an element's attributes as text."""
+    return {str(name): str(value) for name, value in element.attrib.items()}
+
+
 def week_url(ref: WeekRef) -> str:
     """Return the week-feed path of a week."""
     return f"/ajax/scorestrip?season={ref.season}&seasonType={ref.season_type}&week={ref.week}"
@@ -41,7 +46,7 @@ def game_elements(body: bytes) -> dict[str, dict[str, str]]:
     """Return the attributes of each <g> of the first <gms>, by eid."""
     gms = etree.fromstring(body).find("gms")
     assert gms is not None
-    return {g.get("eid", ""): dict(g.attrib) for g in gms.iterfind("g")}  # type: ignore[misc]
+    return {g.get("eid", ""): attributes(g) for g in gms.iterfind("g")}
 
 
 def assert_game_matches_record(game: Game, record: GameRecord) -> None:

@@ -24,6 +24,11 @@ PHASE = {"P": 0, "1": 1, "2": 2, "H": 3, "3": 4, "4": 5, "5": 6, "F": 7, "FO": 7
 STEPS = frozenset({0, *INCREMENTS})
 
 
+def attributes(element: etree._Element) -> dict[str, str]:
+    """Return an element's attributes as text."""
+    return {str(name): str(value) for name, value in element.attrib.items()}
+
+
 def week_of(record: GameRecord) -> WeekRef:
     """Return the week a game belongs to."""
     ref = find_week(record.season, record.season_type, record.week)
@@ -73,7 +78,7 @@ def replay_week(ref: WeekRef, seed: int) -> dict[str, list[dict[str, str]]]:
             ref.week,
         )
         for element in etree.fromstring(body).iter("g"):
-            seen[element.get("eid", "")].append(dict(element.attrib))  # type: ignore[arg-type]
+            seen[element.get("eid", "")].append(attributes(element))
     return seen
 
 

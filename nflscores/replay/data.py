@@ -160,7 +160,7 @@ def write_games(records: Iterable[GameRecord]) -> bytes:
 @cache
 def all_games() -> tuple[GameRecord, ...]:
     """Return every packaged game, reading the data file on the first call only."""
-    raw = resources.files("nflscores.replay").joinpath("data", DATA_FILE).read_bytes()
+    raw = (resources.files("nflscores.replay") / "data" / DATA_FILE).read_bytes()
     return read_games(raw)
 
 

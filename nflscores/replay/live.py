@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from nflscores.parser import EASTERN
 from nflscores.replay.clock import ReplayClock
 from nflscores.replay.data import GameRecord
 from nflscores.replay.feed import Line
@@ -101,7 +102,7 @@ def week_lines(games: Sequence[GameRecord], seed: int, now: datetime) -> tuple[L
 
 def is_game_day(games: Sequence[GameRecord], now: datetime) -> bool:
     """Return whether a game of the week is listed on `now`'s US/Eastern date."""
-    today = now.astimezone(games[0].kickoff.tzinfo).date() if games else None
+    today = now.astimezone(EASTERN).date()
     return any(record.kickoff.date() == today for record in games)
 
 
@@ -114,10 +115,7 @@ class LiveDay:
     seed: int
     clock: ReplayClock
 
-    def lines(self) -> tuple[Line, ...]:
-        """Return every game as it stands now."""
-        return week_lines(self.games, self.seed, self.clock.now())
-
-    def game_day(self) -> bool:
-        """Return whether a game of the week is listed today, in virtual time."""
-        return is_game_day(self.games, self.clock.now())
+    def now(self) -> tuple[tuple[Line, ...], bool]:
+        """Return every game as it stands now, and whether a game is listed today."""
+        now = self.clock.now()
+        return week_lines(self.games, self.seed, now), is_game_day(self.games, now)

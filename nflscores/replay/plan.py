@@ -108,6 +108,11 @@ def _overtime_points(winner: int, loser: int) -> tuple[int, int]:
     return 0, winner - loser
 
 
+def _single(points: int, rng: random.Random) -> list[int]:
+    """Return the overtime plays for `points`: one play when one can score them."""
+    return [points] if points in INCREMENTS else decompose(points, rng)
+
+
 def _spread(count: int, start: float, end: float, rng: random.Random) -> list[float]:
     """Return `count` sorted random times in [start, end], at least MIN_GAP_MIN apart."""
     room = end - start - (count - 1) * MIN_GAP_MIN
@@ -128,8 +133,8 @@ def _scoring(record: GameRecord, rng: random.Random) -> tuple[list[ScoringPlay],
         else:
             winner: Team = "home" if home > away else "away"
             loser_ot, winner_ot = _overtime_points(max(home, away), min(home, away))
-            tail: list[tuple[Team, int]] = [(other(winner), p) for p in decompose(loser_ot, rng)]
-            tail += [(winner, p) for p in decompose(winner_ot, rng)]
+            tail: list[tuple[Team, int]] = [(other(winner), p) for p in _single(loser_ot, rng)]
+            tail += [(winner, p) for p in _single(winner_ot, rng)]
             end = REGULATION_MIN + rng.uniform(len(tail) * MIN_GAP_MIN + 0.5, full - 0.25)
             step = (end - REGULATION_MIN) / len(tail)
             overtime = [

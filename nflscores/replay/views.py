@@ -47,24 +47,27 @@ async def week_feed(request: web.Request) -> web.Response:
         return _xml(EMPTY)
     live = request.app[LIVE]
     if live is not None and live.ref == ref:
-        return _xml(week_document(ref, live.lines(), game_day=live.game_day()))
+        lines, game_day = live.now()
+        return _xml(week_document(ref, lines, game_day=game_day))
     return _xml(final_week_document(ref))
+
+
+def _live(live: LiveDay | None) -> web.Response:
+    if live is None:
+        return _xml(EMPTY)
+    lines, game_day = live.now()
+    return _xml(live_document(live.ref, lines, game_day=game_day))
 
 
 async def live_feed(request: web.Request) -> web.Response:
     """Serve the live day in the live flavour; an empty <ss> when none is configured."""
-    live = request.app[LIVE]
-    if live is None:
-        return _xml(EMPTY)
-    return _xml(live_document(live.ref, live.lines(), game_day=live.game_day()))
+    return _live(request.app[LIVE])
 
 
 async def postseason_feed(request: web.Request) -> web.Response:
     """Serve the live day when it is a postseason week; an empty <ss> otherwise."""
     live = request.app[LIVE]
-    if live is None or live.ref.season_type != "POST":
-        return _xml(EMPTY)
-    return _xml(live_document(live.ref, live.lines(), game_day=live.game_day()))
+    return _live(live if live is not None and live.ref.season_type == "POST" else None)
 
 
 def _clock_state(live: LiveDay | None) -> dict[str, Any]:
