@@ -7,7 +7,7 @@ which leaves `k` and `p` out of games not in play and sends "0" scores before ki
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -31,6 +31,9 @@ _FIXED_STATUSES: Final[dict[str, Status]] = {
     "F": "final",
     "FO": "final_overtime",
 }
+WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: A game moved later keeps its eid; `d` then names a day at most this many days on.
+_MAX_POSTPONEMENT_DAYS: Final = 2
 _FEED_SEASON_TYPES: Final = {"P": "PRE", "R": "REG", "POST": "POST", "PRO": "POST"}
 
 
@@ -64,10 +67,22 @@ def kickoff_time(eid: str, listed: str, *, weekday: str, game_type: str) -> date
     if hour != 12 and not morning:
         hour += 12
     try:
-        day = datetime(int(date_match[1]), int(date_match[2]), int(date_match[3]))
+        day = date(int(date_match[1]), int(date_match[2]), int(date_match[3]))
     except ValueError:
         raise ParseError(f"game id {eid!r} does not hold a real date") from None
-    return datetime.combine(day.date(), time(hour, minute), tzinfo=EASTERN)
+    return datetime.combine(played_on(day, weekday), time(hour, minute), tzinfo=EASTERN)
+
+
+def played_on(scheduled: date, weekday: str) -> date:
+    """Return the day a game was played: its eid's date, or the next `d` if it was moved.
+
+    A postponed game keeps its eid (the 2014 Buffalo snow game, eid 2014112301, was played on
+    Monday the 24th); its `d` names the later day.
+    """
+    if weekday not in WEEKDAYS:
+        return scheduled
+    shift = (WEEKDAYS.index(weekday) - scheduled.weekday()) % 7
+    return scheduled + timedelta(days=shift) if shift <= _MAX_POSTPONEMENT_DAYS else scheduled
 
 
 def _is_number(text: str) -> bool:

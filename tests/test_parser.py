@@ -831,3 +831,10 @@ def test_decode_inverts_encode(case: str) -> None:
         game.kickoff.utcoffset() for game in week.games
     ]
     assert encode_week(decoded) == encode_week(week)
+
+
+def test_postponed_game_kicks_off_on_the_day_d_names() -> None:
+    """A game moved to a later day keeps its eid; `d` gives the real day (2014 snow game)."""
+    kickoff = kickoff_time("2014112301", "7:00", weekday="Mon", game_type="REG")
+    assert kickoff.isoformat() == "2014-11-24T19:00:00-05:00"
+    assert kickoff_time("2014112301", "1:00", weekday="Sun", game_type="REG").day == 23

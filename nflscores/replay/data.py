@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from nflscores.parser import EASTERN
+from nflscores.parser import EASTERN, played_on
 from nflscores.weeks import SeasonType, WeekRef, season_type_of
 
 DATA_FILE: Final = "games.csv.gz"
@@ -79,7 +79,7 @@ class GameRecord:
     def kickoff(self) -> datetime:
         """Return the listed kickoff as an aware US/Eastern datetime."""
         hour, minute = self.listed.split(":")
-        day = datetime.strptime(self.eid[:8], "%Y%m%d").date()
+        day = played_on(datetime.strptime(self.eid[:8], "%Y%m%d").date(), self.day)
         return datetime.combine(day, time(int(hour), int(minute)), tzinfo=EASTERN)
 
     @property
