@@ -50,8 +50,12 @@ def last_season(today: date | None = None) -> int:
 
 
 def regular_weeks(season: int) -> int:
-    """Return how many regular-season weeks the season has."""
-    return 18 if season >= SEVENTEEN_GAME_ERA else 17
+    """Return how many regular-season weeks the season has (bye weeks included)."""
+    if season >= SEVENTEEN_GAME_ERA or season == 1993:
+        return 18
+    if season >= 1990:
+        return 17
+    return 16 if season >= 1978 else 14
 
 
 def preseason_weeks(season: int) -> range:
