@@ -163,9 +163,10 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
             "NFLSCORES_REDIS_URL": redis_url,
             "NFLSCORES_UPSTREAM_URL": upstream_url,
             "NFLSCORES_LOG_JSON": "true",
-            "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
             **(extra_env or {}),
         }
+        # The app's workers and the poller share one metrics directory, as in compose.
+        metrics_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
         redis_argv = [
             redis_server_binary(), "--port", str(ports["redis"]), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(workdir),
@@ -176,14 +177,16 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
             running(local(upstream), port=ports["upstream"], env=env, log=logs / "upstream.log")
         )
         app_env = {
-            **env,
+            **metrics_env,
             "NFLSCORES_BIND": f"127.0.0.1:{ports['app']}",
             "NFLSCORES_WORKERS": "2",
         }
         gunicorn = stack.enter_context(
             running(local(APP_COMMAND), port=ports["app"], env=app_env, log=logs / "gunicorn.log")
         )
-        stack.enter_context(running(local(POLLER_COMMAND), env=env, log=logs / "poller.log"))
+        stack.enter_context(
+            running(local(POLLER_COMMAND), env=metrics_env, log=logs / "poller.log")
+        )
         site = nginx_site(
             listen=f"127.0.0.1:{ports['nginx']}",
             upstream=f"127.0.0.1:{ports['app']}",

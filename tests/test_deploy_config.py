@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ from tests.stack import (
     placeholders,
     render,
     upstream_command,
+    wait_until,
 )
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, running
 
 COMPOSE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -62,6 +64,12 @@ def gunicorn_settings(env: dict[str, str]) -> dict[str, str]:
     )
     pairs = (line.split(" = ", 1) for line in done.stdout.decode().splitlines() if " = " in line)
     return {key.strip(): value.strip() for key, value in pairs}
+
+
+def healthy(url: str) -> bool:
+    """Return True when the URL answers 200."""
+    with urllib.request.urlopen(url, timeout=1) as response:
+        return bool(response.status == 200)
 
 
 def test_nginx_accepts_the_config_without_a_warning(tmp_path: Path) -> None:
@@ -194,6 +202,41 @@ def test_gunicorn_refuses_a_bad_setting_before_starting_workers() -> None:
     assert done.stderr.decode().strip() == (
         "nflscores: bad setting: NFLSCORES_SSE_HEARTBEAT_S has an unusable value 'soon'"
     )
+
+
+def test_gunicorn_keeps_counters_but_drops_stale_open_stream_gauges(tmp_path: Path) -> None:
+    """At start, a given metrics dir loses earlier live gauges; counters (the poller's) stay."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    stale_gauge = metrics_dir / "gauge_livesum_99999.db"
+    counter = metrics_dir / "counter_99999.db"
+    for path in (stale_gauge, counter):
+        path.write_bytes(b"")
+    port = free_port()
+    env = {
+        "NFLSCORES_BIND": f"127.0.0.1:{port}",
+        "NFLSCORES_UPSTREAM_URL": f"http://127.0.0.1:{free_port()}",
+        "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
+    }
+    with running(local(APP_COMMAND), port=port, env=env):
+        wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), what="a booted worker")
+        assert not stale_gauge.exists()
+        assert counter.exists()
+    assert counter.exists()
+
+
+def test_compose_shares_one_metrics_dir_between_the_app_and_the_poller() -> None:
+    """The app's /metrics can sum the poller's counters: both write to one in-memory volume."""
+    data = compose()
+    mounts = set()
+    for name in ("app", "poller"):
+        service = data["services"][name]
+        directory = service["environment"]["PROMETHEUS_MULTIPROC_DIR"]
+        assert f"metrics:{directory}" in service["volumes"]
+        mounts.add(directory)
+    assert len(mounts) == 1
+    assert data["volumes"]["metrics"]["driver_opts"]["type"] == "tmpfs"
+    assert "PROMETHEUS_MULTIPROC_DIR" not in data["services"]["upstream"]["environment"]
 
 
 async def test_healthcheck_exits_zero_on_200_and_one_otherwise(
