@@ -1,0 +1,1 @@
+"""Benchmarks of nflscores side by side with baselines: `python -m bench` writes RESULTS.md."""

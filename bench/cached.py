@@ -1,0 +1,319 @@
+"""Benchmark 1, the cached week: GET /api/2015/12 with wrk, the app beside baselines (a)-(d)."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench import nginx, profiling, targets
+from bench.context import FALLBACK_WEEK, Context, counted_upstream, unavailable
+from bench.procs import NotAvailable, Service
+from bench.report import Section
+from bench.stats import median, ms, num, ratio, times, verdict
+from bench.wrk import WrkResult, run_wrk
+
+PATH = "/api/2015/12"
+LABELS = {
+    "app": "nflscores (gunicorn, 2 workers)",
+    "app+nginx": "nflscores behind nginx (deploy/nginx.conf)",
+    "a": "(a) bare aiohttp, bytes from memory",
+    "b": "(b) Flask + redis-py GET + jsonify, 2 sync workers",
+    "c": "(c) nginx, static file",
+    "d": "(d) aiohttp + one redis-py GET per request",
+}
+BASELINES: dict[str, Callable[[targets.Stack], AbstractContextManager[Service]]] = {
+    "a": targets.bare,
+    "b": targets.flask_sync,
+    "c": targets.nginx_static,
+    "d": targets.naive_redis,
+}
+#: The ratios issue 6 sets: (measured target, baseline, at least).
+TARGETS = (("app", "a", 0.9), ("app", "b", 8.0), ("app", "d", 2.0), ("app+nginx", "c", 0.7))
+Key = tuple[str, str, int]  # (kind "get" or "304", target, connections)
+
+
+@dataclass
+class Measured:
+    """Everything the report needs from one run of this benchmark."""
+
+    results: dict[Key, list[WrkResult]] = field(default_factory=lambda: defaultdict(list))
+    status: dict[str, str] = field(default_factory=dict)
+    source: str = f"the committed copy {FALLBACK_WEEK.name} (the app is not available)"
+    upstream: str = ""
+    worker_class: str = ""
+    notes: list[str] = field(default_factory=list)
+    profile: str | None = None
+
+    def rps(self, kind: str, key: str, n: int) -> float | None:
+        """Return the median requests/s of one (kind, target, connections)."""
+        return median(r.rps for r in self.results.get((kind, key, n), []))
+
+    def p99(self, kind: str, key: str, n: int) -> float | None:
+        """Return the median p99 latency of one (kind, target, connections)."""
+        return median(r.p99_s for r in self.results.get((kind, key, n), []))
+
+
+def _warm_app(app: Service) -> tuple[bytes, str]:
+    """Request the week until it is served from the cache; return its bytes and ETag."""
+    deadline = time.monotonic() + 30
+    while True:
+        reply = targets.get(app.port, PATH)
+        if reply.status == 200 and reply.headers.get("x-cache") == "HIT":
+            return reply.body, reply.headers.get("etag", "")
+        if time.monotonic() > deadline:
+            raise NotAvailable(f"GET {PATH} answered {reply.status}, not a cached 200")
+        time.sleep(0.2)
+
+
+def run(ctx: Context) -> Section:
+    """Run the cached-week benchmark and return its report section."""
+    workdir = ctx.out / "cached"
+    workdir.mkdir(parents=True, exist_ok=True)
+    week_file = workdir / "week.json"
+    week_file.write_bytes(FALLBACK_WEEK.read_bytes())
+    ctx.redis.flush()
+    measured = Measured()
+    with contextlib.ExitStack() as stack, counted_upstream(ctx, 0, "cached") as upstream:
+        env = targets.Stack(workdir, ctx.redis.url, week_file, upstream.url)
+        env.worker_class = targets.deploy_worker_class(env)
+        measured.upstream, measured.worker_class = upstream.kind, env.worker_class
+        services, etag = _start_app(stack, env, measured)
+        ctx.redis.client.set("bench:week:2015:12", week_file.read_bytes())
+        for key, starter in BASELINES.items():
+            try:
+                services[key] = [stack.enter_context(starter(env))]
+            except NotAvailable as exc:
+                measured.status[key] = unavailable(exc)
+        for key, group in list(services.items()):
+            reply = targets.get(group[0].port, PATH)
+            if reply.status != 200:
+                measured.status[key] = f"not available: GET {PATH} answered {reply.status}"
+                del services[key]
+        _record_commands(ctx, services)
+        _measure(ctx, services, etag, measured)
+        if ctx.plan.profile:
+            measured.profile = _profile(ctx, services, measured, workdir)
+        measured.notes += env.notes
+    ctx.raw["cached"] = {
+        "|".join(map(str, key)): [asdict(r) for r in runs] for key, runs in measured.results.items()
+    }
+    return _write(ctx, measured)
+
+
+def _start_app(
+    stack: contextlib.ExitStack, env: targets.Stack, measured: Measured
+) -> tuple[dict[str, list[Service]], str]:
+    """Start the app (and nginx in front of it), warm the week and keep its bytes."""
+    services: dict[str, list[Service]] = {}
+    try:
+        app = stack.enter_context(targets.nflscores_app(env))
+        body, etag = _warm_app(app)
+    except NotAvailable as exc:
+        measured.status["app"] = measured.status["app+nginx"] = unavailable(exc)
+        return services, ""
+    env.week_file.write_bytes(body)
+    measured.source = f"the app's own answer ({len(body):,} bytes, ETag {etag})"
+    services["app"] = [app]
+    try:
+        front = stack.enter_context(nginx.deploy(env.workdir / "nginx-deploy", app.port))
+        # nginx's CPU and the app's together: a cache miss in nginx costs the app.
+        services["app+nginx"] = [front, app]
+    except NotAvailable as exc:
+        measured.status["app+nginx"] = unavailable(exc)
+    return services, etag
+
+
+def _record_commands(ctx: Context, services: dict[str, list[Service]]) -> None:
+    for key, group in services.items():
+        ctx.record(f"cached week: {LABELS[key]}", group[0].argv)
+    plan = ctx.plan
+    ctx.record(
+        "cached week: load",
+        f"wrk -t{plan.wrk_threads} -c<N> -d{plan.wrk_seconds}s --timeout 10s --latency "
+        f"http://127.0.0.1:<port>{PATH}  (N in {plan.connections + plan.growth_connections}; "
+        'conditional runs add -H "If-None-Match: <ETag>")',
+    )
+
+
+def _measure(
+    ctx: Context, services: dict[str, list[Service]], etag: str, measured: Measured
+) -> None:
+    """Run every (target, connections) once per round, interleaved."""
+    plan = ctx.plan
+
+    def one(kind: str, key: str, connections: int, *, seconds: int = plan.wrk_seconds) -> None:
+        group = services[key]
+        headers = (f"If-None-Match: {etag}",) if kind == "304" else ()
+        result = run_wrk(
+            f"http://127.0.0.1:{group[0].port}{PATH}",
+            connections=connections,
+            threads=plan.wrk_threads,
+            seconds=seconds,
+            services=group,
+            headers=headers,
+        )
+        if kind != "warm":
+            measured.results[(kind, key, connections)].append(result)
+
+    for key in services:
+        one("warm", key, 64, seconds=1)
+    for _ in range(plan.rounds):
+        for connections in plan.connections:
+            for key in services:
+                one("get", key, connections)
+        for connections in plan.growth_connections:
+            for key in ("app", "a"):
+                if key in services:
+                    one("get", key, connections)
+        for connections in plan.connections if etag else ():
+            for key in ("app", "app+nginx"):
+                if key in services:
+                    one("304", key, connections)
+
+
+def _profile(
+    ctx: Context, services: dict[str, list[Service]], measured: Measured, workdir: Path
+) -> str | None:
+    """Profile the app under the largest load when it misses its ratio to (a)."""
+    if "app" not in services or "a" not in services:
+        return None
+    connections = max(ctx.plan.connections)
+    value = ratio(measured.rps("get", "app", connections), measured.rps("get", "a", connections))
+    if value is None or value >= 0.9:
+        return None
+    output = workdir / "profile-cached.txt"
+    app = services["app"][0]
+    sampler = profiling.start(app.pid, ctx.plan.wrk_seconds, output)
+    if sampler is None:
+        return "py-spy is not installed: no profile."
+    run_wrk(
+        f"http://127.0.0.1:{app.port}{PATH}",
+        connections=connections,
+        threads=ctx.plan.wrk_threads,
+        seconds=ctx.plan.wrk_seconds,
+        services=[app],
+    )
+    sampler.wait(ctx.plan.wrk_seconds + 30)
+    if not output.exists():
+        return "py-spy recorded nothing (ptrace not permitted?)."
+    summary = profiling.summarize(output)
+    return f"py-spy on the app's workers at {connections} connections ({output}):\n\n{summary}"
+
+
+def _write(ctx: Context, m: Measured) -> Section:
+    plan = ctx.plan
+    section = Section("1. Cached week: GET /api/2015/12")
+    section.text(
+        f"wrk, {plan.wrk_threads} threads, {plan.wrk_seconds} s per run, median of "
+        f"{plan.rounds} interleaved round(s). Body: {m.source}. Baselines (a) and (d) run "
+        f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets. "
+        f"Upstream (for the app's first fetch): {m.upstream}."
+    )
+    header = ["target"]
+    for n in plan.connections:
+        header += [f"req/s @{n}", f"p99 @{n}"]
+    header += ["socket errors / non-2xx (all runs)", "server CPU s / wrk CPU s (all runs)"]
+    rows: list[list[object]] = []
+    for key, label in LABELS.items():
+        if key in m.status:
+            rows.append([label, m.status[key], *[""] * (len(header) - 2)])
+            continue
+        row: list[object] = [label]
+        runs: list[WrkResult] = []
+        for n in plan.connections:
+            row += [num(m.rps("get", key, n)), ms(m.p99("get", key, n))]
+            runs += m.results.get(("get", key, n), [])
+        errors = sum(r.socket_errors for r in runs)
+        non_2xx = sum(r.non_2xx_3xx for r in runs)
+        server_cpu = sum(r.server_cpu_s for r in runs)
+        row += [
+            f"{errors:,} / {non_2xx:,}",
+            f"{server_cpu:.1f} / {sum(r.wrk_cpu_s for r in runs):.1f}",
+        ]
+        rows.append(row)
+    section.table(header, rows)
+    _write_targets(section, plan.connections, m)
+    _write_conditional(section, plan.connections, m)
+    _write_growth(section, sorted({*plan.connections, *plan.growth_connections}), m)
+    _write_spread(section, plan.connections, m)
+    section.bullets(m.notes)
+    if m.profile:
+        section.text(m.profile)
+    return section
+
+
+def _write_targets(section: Section, connections: tuple[int, ...], m: Measured) -> None:
+    rows: list[list[object]] = []
+    for key, base, at_least in TARGETS:
+        for n in connections:
+            value = ratio(m.rps("get", key, n), m.rps("get", base, n))
+            rows.append(
+                [
+                    f"{LABELS[key]} / {LABELS[base]}",
+                    n,
+                    times(value),
+                    f">= {at_least}x",
+                    verdict(value, at_least=at_least),
+                ]
+            )
+    section.text("Targets (ratios of medians measured in the same run):")
+    section.table(["ratio", "connections", "measured", "target", "verdict"], rows)
+
+
+def _write_conditional(section: Section, connections: tuple[int, ...], m: Measured) -> None:
+    keys = [k for k in ("app", "app+nginx") if any(r[:2] == ("304", k) for r in m.results)]
+    if not keys:
+        return
+    section.text("Conditional GETs (`If-None-Match` with the week's ETag, answered 304):")
+    section.table(
+        ["target", *[f"req/s @{n}" for n in connections], *[f"p99 @{n}" for n in connections]],
+        [
+            [LABELS[key]]
+            + [num(m.rps("304", key, n)) for n in connections]
+            + [ms(m.p99("304", key, n)) for n in connections]
+            for key in keys
+        ],
+    )
+
+
+def _write_growth(section: Section, growth: list[int], m: Measured) -> None:
+    keys = [key for key in ("app", "a") if key not in m.status]
+    if len(growth) < 3 or not keys:
+        return
+    section.text("Growth with concurrent connections (req/s, p99):")
+    section.table(
+        ["target", *[f"@{n}" for n in growth]],
+        [
+            [LABELS[key]]
+            + [f"{num(m.rps('get', key, n))}, {ms(m.p99('get', key, n))}" for n in growth]
+            for key in keys
+        ],
+    )
+
+
+def _write_spread(section: Section, connections: tuple[int, ...], m: Measured) -> None:
+    present = [(k, n) for k in LABELS for n in connections if ("get", k, n) in m.results]
+    section.text("Every round's req/s, for the spread behind each median:")
+    section.bullets(
+        [
+            f"{LABELS[k]} @{n}: " + " / ".join(num(r.rps) for r in m.results[("get", k, n)])
+            for k, n in present
+        ]
+    )
+    section.text(
+        "Open sockets per worker halfway through each run (the connection split; Redis "
+        "connections included):"
+    )
+    section.bullets(
+        [
+            f"{LABELS[k]} @{n}: "
+            + "; ".join("/".join(map(str, r.split)) for r in m.results[("get", k, n)])
+            for k, n in present
+            if k in ("app", "a", "d")
+        ]
+    )

@@ -1,0 +1,74 @@
+"""Incremental parsing of an SSE response body: chunked transfer coding, then event ids."""
+
+from __future__ import annotations
+
+
+class ChunkedDecoder:
+    """Undo HTTP/1.1 chunked transfer coding, fed any slices of the body."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._remaining = 0
+        self._crlf = 0
+        self.finished = False
+
+    def feed(self, data: bytes) -> bytes:
+        """Return the body bytes that data completes."""
+        buf = self._buffer
+        buf += data
+        out = bytearray()
+        pos = 0
+        while not self.finished:
+            if self._remaining:
+                take = min(self._remaining, len(buf) - pos)
+                out += buf[pos : pos + take]
+                pos += take
+                self._remaining -= take
+                if self._remaining:
+                    break
+                self._crlf = 2
+            if self._crlf:
+                take = min(self._crlf, len(buf) - pos)
+                pos += take
+                self._crlf -= take
+                if self._crlf:
+                    break
+            eol = buf.find(b"\r\n", pos)
+            if eol < 0:
+                break
+            size = int(bytes(buf[pos:eol]).split(b";", 1)[0], 16)
+            pos = eol + 2
+            if size == 0:
+                self.finished = True
+            self._remaining = size
+        del buf[:pos]
+        return bytes(out)
+
+
+class EventIds:
+    """Find each complete event's `id:` in an SSE stream without copying its data."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._id: bytes | None = None
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """Return the ids of the events that data completes (events without one are skipped)."""
+        buf = self._buffer
+        buf += data
+        done: list[bytes] = []
+        pos = 0
+        while True:
+            nl = buf.find(b"\n", pos)
+            if nl < 0:
+                break
+            end = nl - 1 if nl > pos and buf[nl - 1] == 0x0D else nl
+            if end == pos:
+                if self._id is not None:
+                    done.append(self._id)
+                    self._id = None
+            elif buf.startswith(b"id:", pos):
+                self._id = bytes(buf[pos + 3 : end]).strip()
+            pos = nl + 1
+        del buf[:pos]
+        return done
