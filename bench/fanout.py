@@ -26,7 +26,7 @@ RSS_TARGET_BYTES = 16 * 1024
 REDIS_PER_WORKER = 64 + 2
 HEADER = [
     *("target", "N", "connected", "connect p50 / p99 / max", "latency p50", "p99", "max"),
-    *("lost", "Redis conns", "RSS/conn idle", "RSS/conn after", "server CPU s", "client CPU s"),
+    *("lost", "Redis conns", "RSS/conn idle", "RSS/conn after", "CPU s: server / Redis / clients"),
     "sockets per worker",
 ]
 
@@ -241,8 +241,7 @@ def _row(label: str, n: int, group: list[Figures]) -> list[object]:
         num(_m(good, "redis_connections")),
         kib(_m(good, "rss_per_conn_idle")),
         kib(_m(good, "rss_per_conn_after")),
-        f"{_m(good, 'server_cpu_s') or 0:.1f}",
-        f"{_m(good, 'client_cpu_s') or 0:.1f}",
+        " / ".join(f"{_m(good, f'{who}_cpu_s') or 0:.1f}" for who in ("server", "redis", "client")),
         " ; ".join("/".join(map(str, f.split)) for f in good),
     ]
 

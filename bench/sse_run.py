@@ -63,6 +63,7 @@ class Figures:
     rss_per_conn_after: float | None = None
     split: list[int] = field(default_factory=list)
     server_cpu_s: float = 0.0
+    redis_cpu_s: float = 0.0
     client_cpu_s: float = 0.0
     error: str | None = None
 
@@ -269,6 +270,7 @@ async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: S
         probe(service)
         await asyncio.sleep(0.5)
         rss_before, cpu_before = service.worker_rss(), service.cpu_seconds()
+        redis_cpu_before = ctx.redis.service.cpu_seconds()
         overflows = procfs.listen_overflows()
         clients = await Clients.start(ctx, service.port, shape.clients, shape.workdir)
         try:
@@ -282,6 +284,7 @@ async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: S
             fig.all_done = await clients.done(within_s=shape.drain_s)
             rss_after = service.worker_rss()
             fig.server_cpu_s = service.cpu_seconds() - cpu_before
+            fig.redis_cpu_s = ctx.redis.service.cpu_seconds() - redis_cpu_before
             fig.redis_rejected = ctx.redis.rejected_connections() - rejected_before
             results = await clients.stop()
         finally:
