@@ -117,12 +117,11 @@ class Stack:
     """The running stack: where each part listens and the processes a test may signal."""
 
     url: str
-    app_url: str
     upstream_url: str
     redis_url: str
     gunicorn: subprocess.Popen[bytes]
-    nginx: subprocess.Popen[bytes]
     metrics_dir: Path
+    nginx_error_log: Path
     logs: Path
 
     def worker_pids(self) -> set[int]:
@@ -192,19 +191,16 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
             upstream=f"127.0.0.1:{ports['app']}",
             run_dir=workdir / "nginx",
         )
-        nginx = stack.enter_context(
-            running(site.argv(), port=ports["nginx"], log=logs / "nginx.log")
-        )
+        stack.enter_context(running(site.argv(), port=ports["nginx"], log=logs / "nginx.log"))
         stack.callback(_keep_log, site.error_log, logs / "nginx-error.log")
         stack.callback(_keep_log, site.access_log, logs / "nginx-access.log")
         yield Stack(
             url=f"http://127.0.0.1:{ports['nginx']}",
-            app_url=f"http://127.0.0.1:{ports['app']}",
             upstream_url=upstream_url,
             redis_url=redis_url,
             gunicorn=gunicorn,
-            nginx=nginx,
             metrics_dir=metrics_dir,
+            nginx_error_log=site.error_log,
             logs=logs,
         )
 

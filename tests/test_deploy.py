@@ -23,8 +23,8 @@ from prometheus_client.mmap_dict import MmapedDict
 
 from nflscores import keys
 from nflscores.encoding import loads
+from tests.prometheus import sample
 from tests.stack import Stack, run_stack, static_root
-from tests.test_observability import sample
 
 STACK_ENV = {
     "NFLSCORES_POLL_LIVE_INTERVAL_S": "0.2",
@@ -34,6 +34,8 @@ STACK_ENV = {
 #: How long any one expected thing may take before the test fails.
 WAIT_S = 20.0
 EVENT_STREAM = {"Accept": "text/event-stream", "Accept-Encoding": "gzip"}
+#: The event read_events yields last when a stream was cut rather than ended.
+CUT = "<cut>"
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +119,8 @@ async def read_events(
                 name, _, value = line.partition(":")
                 fields[name] = value.removeprefix(" ")
     except aiohttp.ClientPayloadError:
-        return  # the worker was killed mid-stream: the stream simply ends
+        # The body stopped mid-chunk: its worker died without ending the stream.
+        yield Event(None, CUT, "")
 
 
 async def next_event(events: AsyncIterator[Event]) -> Event:
@@ -320,7 +323,8 @@ async def test_no_event_is_lost_across_a_gunicorn_reload(stack: Stack) -> None:
         old_workers = stack.worker_pids()
         assert holder in old_workers
         stack.reload_app()
-        await until_closed(events)
+        # The stopping worker ends the stream properly, within its graceful timeout.
+        assert CUT not in [event.event for event in await until_closed(events)]
         response.close()
         # Published while the client is away; the replay must bring it.
         await set_clock(session, stack, await _later_minute(session, stack))
@@ -382,7 +386,7 @@ def test_every_app_log_line_is_json_with_nginx_request_ids(stack: Stack) -> None
 
 def test_nginx_logged_nothing_but_the_killed_worker(stack: Stack) -> None:
     """nginx's error log holds one kind of error only: the stream the killed worker cut."""
-    lines = (stack.metrics_dir.parent / "nginx" / "error.log").read_text().splitlines()
+    lines = stack.nginx_error_log.read_text().splitlines()
     serious = [line for line in lines if any(f"[{level}]" in line for level in LEVELS)]
     assert all("upstream prematurely closed connection" in line for line in serious), serious
 

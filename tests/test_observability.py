@@ -16,28 +16,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nflscores.logs import JsonFormatter
 from nflscores.observability import render_metrics, request_log_args, setup_observability
+from tests.prometheus import sample, series
 
 Client = TestClient[web.Request, web.Application]
 MakeClient = Callable[..., Awaitable[Client]]
-
-
-def sample(text: str, name: str, **labels: str) -> float:
-    """Return the value of one sample in a Prometheus text exposition (0 when absent)."""
-    for family in text_string_to_metric_families(text):
-        for item in family.samples:
-            if item.name == name and all(item.labels.get(k) == v for k, v in labels.items()):
-                return float(item.value)
-    return 0.0
-
-
-def series(text: str, name: str) -> dict[tuple[str, str, str], float]:
-    """Return the request counter's samples by (route, method, status)."""
-    return {
-        (item.labels["route"], item.labels["method"], item.labels["status"]): float(item.value)
-        for family in text_string_to_metric_families(text)
-        for item in family.samples
-        if item.name == name
-    }
 
 
 async def scrape(client: Client) -> str:
