@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 #: One live event: its stream id (the SSE event id) and its payload.
@@ -40,13 +41,22 @@ class Backend(Protocol):
         """
 
     async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
-        """Return the events after `after_id`, oldest first; None when it is no longer held."""
+        """Return the events after `after_id`, oldest first; None unless the stream holds it.
+
+        None means the reader cannot catch up from the history: the id is malformed, was
+        trimmed, or belongs to a history the store lost (a restart).
+        """
 
     async def last_event(self, stream: str) -> Event | None:
         """Return the newest event of the stream, or None when it is empty."""
 
-    def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        """Yield each message published on channel from now on; raise when the link drops."""
+    def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
+        """Subscribe to channel for the block; iterate to get each message published since.
+
+        Entering returns once the store has the subscription in place, so the history read
+        afterwards leaves no gap. Iterating raises CacheUnavailable when the link drops (and
+        whenever messages may have been missed), never skipping silently.
+        """
 
     async def ping(self) -> None:
         """Return when the store answers; raise CacheUnavailable otherwise."""

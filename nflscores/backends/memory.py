@@ -6,11 +6,58 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Final
 
 from nflscores.backends.base import Event, parse_event_id
+from nflscores.errors import CacheUnavailable
 
-_SUBSCRIBER_BUFFER: Final = 1024
+#: Messages a subscriber may fall behind before it is cut off, as Redis cuts off slow readers.
+SUBSCRIBER_BUFFER: Final = 1024
+
+
+class _Subscriber:
+    """One subscription: the messages not yet read, or why it was cut off."""
+
+    __slots__ = ("_messages", "_waiter", "broken")
+
+    def __init__(self) -> None:
+        self._messages: deque[bytes] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self.broken: str | None = None
+
+    def put(self, message: bytes) -> None:
+        if self.broken is not None:
+            return
+        if len(self._messages) >= SUBSCRIBER_BUFFER:
+            # Never drop one silently: the reader learns it fell behind and reads the history.
+            self._messages.clear()
+            self.cut_off(f"the subscriber fell {SUBSCRIBER_BUFFER} messages behind")
+            return
+        self._messages.append(message)
+        self._wake()
+
+    def cut_off(self, reason: str) -> None:
+        self.broken = reason
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def __aiter__(self) -> _Subscriber:
+        return self
+
+    async def __anext__(self) -> bytes:
+        while not self._messages:
+            if self.broken is not None:
+                raise CacheUnavailable(self.broken)
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._messages.popleft()
 
 
 class MemoryBackend:
@@ -19,7 +66,7 @@ class MemoryBackend:
     def __init__(self) -> None:
         self._values: dict[str, tuple[bytes, float | None]] = {}
         self._streams: dict[str, deque[Event]] = {}
-        self._subscribers: dict[str, set[asyncio.Queue[bytes]]] = {}
+        self._subscribers: dict[str, set[_Subscriber]] = {}
         self._last_id = (0, 0)
 
     def _live(self, key: str) -> bytes | None:
@@ -77,16 +124,14 @@ class MemoryBackend:
         event_id = self._next_id()
         self._streams.setdefault(stream, deque(maxlen=maxlen)).append((event_id, data))
         message = event_id.encode() + b"\n" + data
-        for queue in self._subscribers.get(channel, ()):
-            queue.put_nowait(message)
+        for subscriber in self._subscribers.get(channel, ()):
+            subscriber.put(message)
         return event_id
 
     async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
         after = parse_event_id(after_id)
-        events = self._streams.get(stream)
-        if after is None or not events:
-            return None
-        if after < _id(events[0]):
+        events = self._streams.get(stream, ())
+        if after is None or not any(event_id == after_id for event_id, _ in events):
             return None
         return [event for event in events if _id(event) > after]
 
@@ -94,19 +139,23 @@ class MemoryBackend:
         events = self._streams.get(stream)
         return events[-1] if events else None
 
-    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        queue: asyncio.Queue[bytes] = asyncio.Queue(_SUBSCRIBER_BUFFER)
-        self._subscribers.setdefault(channel, set()).add(queue)
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        subscriber = _Subscriber()
+        subscribers = self._subscribers.setdefault(channel, set())
+        subscribers.add(subscriber)
         try:
-            while True:
-                yield await queue.get()
+            yield subscriber
         finally:
-            self._subscribers[channel].discard(queue)
+            subscribers.discard(subscriber)
 
     async def ping(self) -> None:
         return None
 
     async def aclose(self) -> None:
+        for subscribers in self._subscribers.values():
+            for subscriber in subscribers:
+                subscriber.cut_off("the store was closed")
         self._values.clear()
         self._streams.clear()
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager, suppress
 from functools import wraps
 from typing import Any, Final, ParamSpec, TypeVar
 
 import redis.asyncio as redis
+from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -16,6 +19,9 @@ from nflscores.errors import CacheUnavailable
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: How long a new subscription may take to be confirmed before the store counts as down.
+SUBSCRIBE_TIMEOUT_S: Final = 5.0
 
 _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -113,16 +119,14 @@ class RedisBackend:
 
     @_unavailable
     async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
-        after = parse_event_id(after_id)
-        if after is None:
+        if parse_event_id(after_id) is None:
             return None
-        oldest: Any = await self._client.xrange(stream, count=1)
-        if not oldest:
+        async with self._client.pipeline(transaction=True) as pipe:
+            pipe.xrange(stream, min=after_id, max=after_id, count=1)
+            pipe.xrange(stream, min=f"({after_id}")
+            held, entries = await pipe.execute()
+        if not held:
             return None
-        oldest_id = parse_event_id(_text(oldest[0][0]))
-        if oldest_id is None or after < oldest_id:
-            return None
-        entries: Any = await self._client.xrange(stream, min=f"({after_id}")
         return [_event(entry) for entry in entries]
 
     @_unavailable
@@ -130,18 +134,20 @@ class RedisBackend:
         entries: Any = await self._client.xrevrange(stream, count=1)
         return _event(entries[0]) if entries else None
 
-    async def subscribe(self, channel: str) -> AsyncIterator[bytes]:
-        pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+    @asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        pubsub = self._client.pubsub()
         try:
             try:
                 await pubsub.subscribe(channel)
-                async for message in pubsub.listen():
-                    if message["type"] == "message":
-                        yield message["data"]
-            except (RedisError, OSError) as exc:
-                raise CacheUnavailable(f"the Redis subscription dropped: {exc}") from exc
+                await _confirmed(pubsub)
+            except (RedisError, OSError, TimeoutError) as exc:
+                raise CacheUnavailable(f"Redis refused the subscription: {exc}") from exc
+            yield _messages(pubsub)
         finally:
-            await pubsub.aclose()  # type: ignore[no-untyped-call]
+            # Closing a link that already broke may fail too; the caller needs the first error.
+            with suppress(RedisError, OSError):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
 
     @_unavailable
     async def ping(self) -> None:
@@ -150,6 +156,30 @@ class RedisBackend:
     async def aclose(self) -> None:
         await self._client.aclose()
         await self._client.connection_pool.disconnect()
+
+
+async def _confirmed(pubsub: PubSub) -> None:
+    """Return once Redis confirms the subscription, so nothing published later is missed."""
+    async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
+        while True:
+            message = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT_S)
+            if message is not None and message["type"] == "subscribe":
+                return
+
+
+async def _messages(pubsub: PubSub) -> AsyncIterator[bytes]:
+    """Yield each message's data; raise CacheUnavailable when any may have been lost."""
+    try:
+        async for message in pubsub.listen():
+            kind = message["type"]
+            if kind == "message":
+                yield message["data"]
+            elif kind == "subscribe":
+                # redis-py reconnects and resubscribes by itself; what was published in
+                # between is lost, so the reader must be told to catch up from the history.
+                raise CacheUnavailable("the Redis subscription dropped and was re-established")
+    except (RedisError, OSError) as exc:
+        raise CacheUnavailable(f"the Redis subscription dropped: {exc}") from exc
 
 
 def _text(value: bytes | str) -> str:
