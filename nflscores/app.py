@@ -10,6 +10,7 @@ from nflscores import views
 from nflscores.backends import Backend, open_backend
 from nflscores.cache import WeekCache
 from nflscores.http_errors import add_fallback_route
+from nflscores.live import setup_live
 from nflscores.observability import request_log_args, setup_observability
 from nflscores.service import WeekService
 from nflscores.settings import Settings
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> web.App
     app.router.add_get("/api/{season}/{week}", views.week)
     app.router.add_get("/healthz", views.healthz)
     app.router.add_get("/readyz", views.readyz)
+    setup_live(app)
     setup_observability(app)
     add_fallback_route(app)
     return app

@@ -1,0 +1,210 @@
+"""The live hub: ONE subscription per process, fanned out in memory to every open stream.
+
+Each event is decoded once and encoded once per wire form; the hub writes the same bytes to
+every listener in one synchronous pass. When the subscription drops, the hub subscribes again
+and fills the gap from the stream history by the last id it saw, so a process neither loses
+nor repeats an event. It also keeps its last few events, so clients that reconnect (after a
+restart, say) are answered from memory rather than each asking the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Final
+
+from aiohttp import web
+
+from nflscores import keys, metrics
+from nflscores.backends import Backend, parse_event_id
+from nflscores.errors import CacheUnavailable
+from nflscores.live.events import BadEvent, LiveEvent
+from nflscores.live.listener import Listener
+from nflscores.live.tasks import cancel_and_wait
+
+log = logging.getLogger(__name__)
+
+#: Events each process keeps to answer reconnecting clients without asking the store.
+RECENT_EVENTS: Final = 64
+#: How often gone clients are looked for.
+CHECK_INTERVAL_S: Final = 1.0
+RESUBSCRIBE_MIN_S: Final = 0.2
+RESUBSCRIBE_MAX_S: Final = 5.0
+
+
+class LiveHub:
+    """Follow the live channel and hand each event to every listener of this process."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        heartbeat_s: float,
+        on_event: Callable[[LiveEvent], None] | None = None,
+    ) -> None:
+        self._backend = backend
+        self._heartbeat_s = max(heartbeat_s, 0.1)
+        self._on_event = on_event
+        self._listeners: set[Listener] = set()
+        self._recent: deque[LiveEvent] = deque(maxlen=RECENT_EVENTS)
+        self._latest: LiveEvent | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+
+    @property
+    def latest(self) -> LiveEvent | None:
+        """Return the newest event this process has seen: the current snapshot."""
+        return self._latest
+
+    @property
+    def listeners(self) -> tuple[Listener, ...]:
+        """Return the streams open in this process now."""
+        return tuple(self._listeners)
+
+    def start(self) -> None:
+        """Start following the live channel and the heartbeat."""
+        self._tasks = [
+            asyncio.create_task(self._follow(), name="live-hub-follow"),
+            asyncio.create_task(self._tick(), name="live-hub-tick"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop following; every stream should have been ended by close_streams."""
+        for task in self._tasks:
+            await cancel_and_wait(task)
+        self._tasks = []
+
+    def close_streams(self) -> None:
+        """End every stream with a reconnect hint (shutdown); refuse new ones."""
+        self._closing = True
+        for listener in self._listeners:
+            listener.close()
+
+    @asynccontextmanager
+    async def listening(self, listener: Listener) -> AsyncIterator[None]:
+        """Feed the listener every event for the block's duration."""
+        self._listeners.add(listener)
+        metrics.SSE_CLIENTS.inc()
+        if self._closing:
+            listener.close()
+        try:
+            yield
+        finally:
+            self._listeners.discard(listener)
+            metrics.SSE_CLIENTS.dec()
+
+    async def backlog(self, last_event_id: str | None) -> list[LiveEvent]:
+        """Return what a new stream starts with: the events after its last id, else the snapshot.
+
+        Register the listener first: events arriving meanwhile queue in it, and the ones this
+        list already holds are not written twice.
+        """
+        if last_event_id and parse_event_id(last_event_id) is not None:
+            missed = self._recent_after(last_event_id)
+            if missed is None:
+                missed = await self._stored_after(last_event_id)
+            if missed is not None:
+                return missed
+        return [] if self._latest is None else [self._latest]
+
+    def _recent_after(self, event_id: str) -> list[LiveEvent] | None:
+        for index, event in enumerate(self._recent):
+            if event.id == event_id:
+                return list(itertools.islice(self._recent, index + 1, None))
+        return None
+
+    async def _stored_after(self, event_id: str) -> list[LiveEvent] | None:
+        try:
+            stored = await self._backend.events_after(keys.LIVE_STREAM, event_id)
+        except CacheUnavailable as exc:
+            log.warning("cannot read the live history (%s); sending the snapshot", exc)
+            return None
+        if stored is None:
+            return None
+        events = []
+        for stored_id, body in stored:
+            try:
+                events.append(LiveEvent(stored_id, body))
+            except BadEvent as exc:
+                log.error("skipping an unreadable event in the history: %s", exc)
+        return events
+
+    async def _follow(self) -> None:
+        delay = RESUBSCRIBE_MIN_S
+        while True:
+            try:
+                async with self._backend.subscribe(keys.LIVE_CHANNEL) as messages:
+                    await self._catch_up()
+                    delay = RESUBSCRIBE_MIN_S
+                    async for message in messages:
+                        self._receive(message)
+            except CacheUnavailable as exc:
+                log.warning("the live feed dropped (%s); subscribing again in %.1fs", exc, delay)
+            except Exception:
+                # Whatever went wrong, this process must keep following the feed.
+                log.exception("the live hub failed; subscribing again in %.1fs", delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESUBSCRIBE_MAX_S)
+
+    async def _catch_up(self) -> None:
+        """Deliver what was published while this process was not subscribed."""
+        latest = self._latest
+        if latest is not None:
+            missed = await self._backend.events_after(keys.LIVE_STREAM, latest.id)
+            if missed is not None:
+                for event_id, body in missed:
+                    self._accept(event_id, body)
+                return
+        # First start, or the gap is gone from the history: start over from the newest.
+        newest = await self._backend.last_event(keys.LIVE_STREAM)
+        if newest is not None:
+            self._accept(*newest)
+
+    def _receive(self, message: bytes) -> None:
+        event_id, _, body = message.partition(b"\n")
+        self._accept(event_id.decode("ascii", "replace"), body)
+
+    def _accept(self, event_id: str, body: bytes) -> None:
+        key = parse_event_id(event_id)
+        latest = self._latest
+        if key is None or (latest is not None and key <= latest.key):
+            return  # already delivered: the history and the channel overlap after a resubscribe
+        try:
+            event = LiveEvent(event_id, body)
+        except BadEvent as exc:
+            log.error("skipping an unreadable live event: %s", exc)
+            return
+        self._recent.append(event)
+        self._latest = event
+        if latest is not None and body == latest.body:
+            # The same snapshot under a new id: the store lost its history and the poller
+            # wrote it again. New streams start from the new id; open ones need nothing.
+            return
+        if self._on_event is not None:
+            try:
+                self._on_event(event)
+            except Exception:
+                log.exception("the live event hook failed for %s", event.id)
+        delivered = 0
+        for listener in self._listeners:
+            delivered += listener.offer(event)
+        metrics.EVENTS_DELIVERED.inc(delivered)
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_ping = loop.time() + self._heartbeat_s
+        while True:
+            await asyncio.sleep(min(CHECK_INTERVAL_S, self._heartbeat_s))
+            for listener in self._listeners:
+                listener.check()
+            if loop.time() >= next_ping:
+                next_ping = loop.time() + self._heartbeat_s
+                for listener in self._listeners:
+                    listener.ping()
+
+
+HUB: Final = web.AppKey("live_hub", LiveHub)

@@ -1,0 +1,233 @@
+"""One open live-score stream: frames go straight to its socket and queue only while it lags.
+
+The hub hands every event to every listener in one synchronous pass. A listener whose socket
+keeps up gets the pre-encoded bytes written at once, with no task switch; one that lags keeps
+the newest few events in a bounded queue that its own request task writes out as the socket
+drains, and is cut off when the socket takes no bytes for the write timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import socket
+from collections import deque
+from collections.abc import Sequence
+from enum import Enum
+from typing import Final
+
+from aiohttp import web
+from aiohttp.abc import AbstractStreamWriter
+
+from nflscores import metrics
+from nflscores.live.events import EventKey, LiveEvent
+from nflscores.live.frames import PING, http_chunk, reconnect_frame
+
+log = logging.getLogger(__name__)
+
+_PING_CHUNK: Final = http_chunk(PING)
+#: A client told to reconnect waits a random time in this range, so they do not all at once.
+RECONNECT_SPREAD_MS: Final = (250, 1500)
+#: How long the last bytes of a stream the server ends may take to leave.
+_FINISH_TIMEOUT_S: Final = 1.0
+_TCP_USER_TIMEOUT: Final = getattr(socket, "TCP_USER_TIMEOUT", None)
+
+
+class State(Enum):
+    """Where a stream is in its life."""
+
+    STARTING = "starting"  # writing what it missed; live events queue meanwhile
+    LIVE = "live"
+    CLOSING = "closing"  # the server is shutting down: end with a reconnect hint
+    GONE = "gone"  # the client went away
+    SLOW = "slow"  # the client stopped reading and was cut off
+
+
+class Listener:
+    """One client of the live stream, fed by the hub."""
+
+    __slots__ = (
+        "_chunked",
+        "_pending",
+        "_protocol",
+        "_state",
+        "_teams",
+        "_wakeup",
+        "_write_timeout_s",
+        "_writer",
+        "last_key",
+    )
+
+    def __init__(
+        self,
+        request: web.BaseRequest,
+        writer: AbstractStreamWriter,
+        *,
+        teams: frozenset[str],
+        chunked: bool,
+        buffer: int,
+        write_timeout_s: float,
+    ) -> None:
+        self._protocol = request.protocol
+        self._writer = writer
+        self._teams = teams
+        self._chunked = chunked
+        self._write_timeout_s = write_timeout_s
+        self._pending: deque[LiveEvent] = deque(maxlen=buffer)
+        self._wakeup: asyncio.Future[None] | None = None
+        self._state = State.STARTING
+        #: The key of the last event written; older or repeated ones are never written.
+        self.last_key: EventKey = (0, -1)
+        self._limit_unacknowledged(request)
+
+    @property
+    def state(self) -> State:
+        """Return where the stream is in its life."""
+        return self._state
+
+    @property
+    def buffered_bytes(self) -> int:
+        """Return how many bytes wait for this client: in the socket's buffer and queued."""
+        transport = self._protocol.transport
+        waiting = 0 if transport is None else transport.get_write_buffer_size()
+        return waiting + sum(len(event.wire(self._teams, self._chunked)) for event in self._pending)
+
+    @property
+    def open(self) -> bool:
+        """Return True while the stream takes events."""
+        return self._state in (State.STARTING, State.LIVE)
+
+    def offer(self, event: LiveEvent) -> bool:
+        """Write the event now if the socket keeps up, else queue it; True when written."""
+        if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
+            return self._write(event)
+        if self.open and event.key > self.last_key:
+            # A full queue drops its oldest: every event is a whole snapshot, the newest wins.
+            self._pending.append(event)
+            self._wake()
+        return False
+
+    def ping(self) -> None:
+        """Write a heartbeat comment unless the socket is behind (then it needs none)."""
+        if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
+            transport = self._transport()
+            if transport is not None:
+                transport.write(_PING_CHUNK if self._chunked else PING)
+
+    def check(self) -> None:
+        """Notice a client that went away, so its stream ends now rather than at a write."""
+        if self.open and self._transport() is None:
+            self._end(State.GONE)
+
+    def close(self) -> None:
+        """End the stream with a hint to reconnect (the server is shutting down)."""
+        if self.open:
+            self._end(State.CLOSING)
+
+    async def start(self, backlog: Sequence[LiveEvent]) -> None:
+        """Write the events a new stream starts with, then take live events as they come."""
+        for event in backlog:
+            if not self.open or not await self._drained():
+                return
+            if self._write(event):
+                metrics.EVENTS_DELIVERED.inc()
+        if self._state is State.STARTING:
+            self._state = State.LIVE
+
+    async def serve(self) -> None:
+        """Write what queues while the socket lags, until the stream ends."""
+        loop = asyncio.get_running_loop()
+        while self._state is State.LIVE:
+            if not self._pending:
+                self._wakeup = loop.create_future()
+                try:
+                    await self._wakeup
+                finally:
+                    self._wakeup = None
+                continue
+            if not await self._drained() or not self._pending:
+                continue
+            if self._write(self._pending.popleft()):
+                metrics.EVENTS_DELIVERED.inc()
+
+    async def finish(self, response: web.StreamResponse) -> None:
+        """End the HTTP response; after a shutdown, tell the client when to come back."""
+        if self._state is not State.CLOSING:
+            return  # gone or cut off: there is nobody to tell
+        transport = self._transport()
+        if transport is None or self._protocol.writing_paused:
+            self._abort()
+            return
+        hint = reconnect_frame(random.randint(*RECONNECT_SPREAD_MS))
+        transport.write(http_chunk(hint) if self._chunked else hint)
+        try:
+            async with asyncio.timeout(_FINISH_TIMEOUT_S):
+                await response.write_eof()
+        except (TimeoutError, ConnectionError):
+            self._abort()
+
+    def _write(self, event: LiveEvent) -> bool:
+        if event.key <= self.last_key:
+            return False
+        transport = self._transport()
+        if transport is None:
+            self._end(State.GONE)
+            return False
+        transport.write(event.wire(self._teams, self._chunked))
+        self.last_key = event.key
+        return True
+
+    async def _drained(self) -> bool:
+        """Wait until the socket takes more bytes; False when it never did in time."""
+        try:
+            async with asyncio.timeout(self._write_timeout_s):
+                await self._writer.drain()
+        except TimeoutError:
+            log.info("cutting off a live client that read nothing for %.0fs", self._write_timeout_s)
+            metrics.SSE_DROPPED.labels(reason="slow").inc()
+            self._end(State.SLOW)
+            self._abort()
+            return False
+        except ConnectionError:
+            self._end(State.GONE)
+            return False
+        return True
+
+    def _transport(self) -> asyncio.Transport | None:
+        transport = self._protocol.transport
+        if transport is None or transport.is_closing():
+            return None
+        return transport
+
+    def _end(self, state: State) -> None:
+        self._state = state
+        self._pending.clear()
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def _abort(self) -> None:
+        # A stalled peer never drains the buffer, so a graceful close would wait forever.
+        transport = self._protocol.transport
+        if transport is not None:
+            transport.abort()
+
+    def _limit_unacknowledged(self, request: web.BaseRequest) -> None:
+        """Have the kernel drop the connection when sent bytes stay unacknowledged too long."""
+        # This catches a vanished peer (cable pulled) at the next heartbeat, which no write
+        # would notice while the kernel's buffers still have room. Twice the write timeout,
+        # so that a peer that is there but reads nothing is cut off by the write timeout.
+        transport = request.transport
+        sock = None if transport is None else transport.get_extra_info("socket")
+        if _TCP_USER_TIMEOUT is None or sock is None:
+            return
+        if sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return
+        with contextlib.suppress(OSError):
+            sock.setsockopt(
+                socket.IPPROTO_TCP, _TCP_USER_TIMEOUT, int(self._write_timeout_s * 2000)
+            )

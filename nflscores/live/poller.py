@@ -1,0 +1,284 @@
+"""`nflscores poll`: follow the upstream's live feed and publish each change exactly once.
+
+Several pollers may run; a lease in the store lets one publish at a time, and the store refuses
+an event from a poller that lost it. Another takes the lease over when the holder dies. Every
+event is diffed against the newest one in the history, so neither a takeover, an upstream
+failure nor a store restart makes a change appear twice or go missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, Protocol
+
+import uvloop
+
+from nflscores import keys, metrics
+from nflscores.backends import Backend, Event, open_backend
+from nflscores.cache import WeekCache
+from nflscores.encoding import decode_week, encode_week
+from nflscores.errors import CacheUnavailable, UpstreamError
+from nflscores.live.diff import diff_weeks
+from nflscores.live.tasks import cancel_and_wait
+from nflscores.models import Week
+from nflscores.settings import Settings
+from nflscores.upstream import UpstreamClient
+
+log = logging.getLogger(__name__)
+
+STORE_RETRY_MIN_S: Final = 0.5
+STORE_RETRY_MAX_S: Final = 5.0
+
+
+class LiveFeed(Protocol):
+    """Where the poller reads the current week from (the upstream client)."""
+
+    async def fetch_live(self) -> Week:
+        """Return the current week; raise UpstreamError when it cannot."""
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """A week as it went out: the record, to diff, and its exact bytes."""
+
+    week: Week
+    body: bytes
+
+
+def poll_interval(week: Week, now: datetime, *, live_s: float, idle_s: float) -> float:
+    """Return how long to wait before the next poll: seconds in play, up to idle_s otherwise.
+
+    A week with a game still to start is polled at the live rate once its kickoff has passed,
+    so the first score is not a whole idle interval late.
+    """
+    if week.state == "live":
+        return live_s
+    kickoffs = [game.kickoff for game in week.games if game.status == "scheduled"]
+    if not kickoffs:
+        return idle_s
+    until_kickoff = (min(kickoffs) - now).total_seconds()
+    return max(live_s, min(idle_s, until_kickoff))
+
+
+def lease_token() -> str:
+    """Return a token naming this poller in the lease (host and pid, for operators)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Poller:
+    """Poll the live feed; while holding the lease, publish every change once."""
+
+    def __init__(
+        self,
+        *,
+        backend: Backend,
+        feed: LiveFeed,
+        cache: WeekCache,
+        settings: Settings,
+        lease_ttl_s: float = keys.POLLER_LEASE_TTL_S,
+    ) -> None:
+        self._backend = backend
+        self._feed = feed
+        self._cache = cache
+        self._live_s = settings.poll_live_interval_s
+        self._idle_s = settings.poll_idle_interval_s
+        self._maxlen = settings.live_history_maxlen
+        self._lease_ttl_s = lease_ttl_s
+        self.token = lease_token()
+        self._holding = False
+        self._renew_at = 0.0
+        self._next_poll = 0.0
+        self._upstream_failures = 0
+        self._store_failures = 0
+        #: False until the newest event of the history has been read (again).
+        self._synced = False
+        #: The newest event of the history, as far as this poller knows.
+        self._baseline: Published | None = None
+        #: The last event this poller knows went out, kept across a store that lost it.
+        self._last: Published | None = None
+
+    @property
+    def holding(self) -> bool:
+        """Return True while this poller believes it holds the lease."""
+        return self._holding
+
+    async def run(self) -> None:
+        """Poll until cancelled, then let go of the lease so another takes over at once."""
+        try:
+            while True:
+                delay = await self.step()
+                await asyncio.sleep(delay)
+        finally:
+            await self.release()
+
+    async def step(self) -> float:
+        """Do what is due now; return how many seconds to wait before the next step."""
+        try:
+            if not await self._hold_lease():
+                return self._lease_ttl_s / 3
+            if time.monotonic() >= self._next_poll:
+                await self._poll()
+        except CacheUnavailable as exc:
+            # What the history holds is unknown now: read it again before the next publish.
+            self._synced = False
+            self._next_poll = 0.0
+            self._store_failures += 1
+            backoff = STORE_RETRY_MIN_S * 2.0 ** min(self._store_failures - 1, 10)
+            delay = min(STORE_RETRY_MAX_S, backoff)
+            log.warning("the store does not answer (%s); trying again in %.1fs", exc, delay)
+            return delay
+        self._store_failures = 0
+        return max(0.0, min(self._next_poll, self._renew_at) - time.monotonic())
+
+    async def _hold_lease(self) -> bool:
+        ttl_ms = int(self._lease_ttl_s * 1000)
+        now = time.monotonic()
+        if self._holding:
+            if now < self._renew_at:
+                return True
+            if await self._backend.renew(keys.POLLER_LEASE, self.token, ttl_ms=ttl_ms):
+                self._renew_at = now + self._lease_ttl_s / 3
+                return True
+            log.warning("lost the poller lease; another poller may publish now")
+            self._holding = False
+        if not await self._backend.acquire(keys.POLLER_LEASE, self.token, ttl_ms=ttl_ms):
+            return False
+        log.info("took the poller lease as %s", self.token)
+        self._holding = True
+        self._renew_at = now + self._lease_ttl_s / 3
+        self._synced = False
+        self._next_poll = 0.0
+        return True
+
+    async def _poll(self) -> None:
+        try:
+            week = await self._feed.fetch_live()
+        except UpstreamError as exc:
+            self._upstream_failures += 1
+            backoff = self._live_s * 2.0 ** min(self._upstream_failures, 10)
+            delay = min(self._idle_s, backoff)
+            log.warning("the live feed failed (%s); polling again in %.1fs", exc, delay)
+            self._next_poll = time.monotonic() + delay
+            return
+        self._upstream_failures = 0
+        interval = poll_interval(week, datetime.now(UTC), live_s=self._live_s, idle_s=self._idle_s)
+        self._next_poll = time.monotonic() + interval
+        await self._cache.store(week)
+        await self._publish_if_changed(week)
+
+    async def _publish_if_changed(self, week: Week) -> None:
+        if not self._synced:
+            newest = await self._backend.last_event(keys.LIVE_STREAM)
+            self._baseline = None if newest is None else _published(newest)
+            self._last = self._baseline or self._last
+            self._synced = True
+        diff = diff_weeks(None if self._baseline is None else self._baseline.week, week)
+        if not diff.changed:
+            return
+        body = self._body_for(week)
+        event_id = await self._backend.publish_event(
+            keys.LIVE_STREAM,
+            keys.LIVE_CHANNEL,
+            body,
+            maxlen=self._maxlen,
+            lease=keys.POLLER_LEASE,
+            token=self.token,
+        )
+        if event_id is None:
+            log.warning("lost the poller lease before publishing; another poller has it")
+            self._holding = False
+            self._synced = False
+            return
+        self._baseline = self._last = Published(week, body)
+        metrics.EVENTS_PUBLISHED.inc()
+        log.info("published %s: %s", event_id, diff.summary())
+
+    def _body_for(self, week: Week) -> bytes:
+        last = self._last
+        if last is not None and not diff_weeks(last.week, week).changed:
+            # The history was lost (a store restart) and nothing moved: the same bytes go out
+            # again, so streams see the snapshot they already have and show nothing new.
+            return last.body
+        return encode_week(week)
+
+    async def release(self) -> None:
+        """Let go of the lease, if held, so that another poller takes over at once."""
+        if not self._holding:
+            return
+        self._holding = False
+        try:
+            await self._backend.release(keys.POLLER_LEASE, self.token)
+        except CacheUnavailable:
+            log.warning("could not release the poller lease; it expires by itself")
+
+
+def _published(event: Event) -> Published | None:
+    _, body = event
+    try:
+        return Published(decode_week(body), body)
+    except (ValueError, KeyError, TypeError):
+        log.error("the newest event of the history does not hold a week; publishing anew")
+        return None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare --lease-ttl."""
+    parser.add_argument(
+        "--lease-ttl",
+        type=float,
+        default=float(keys.POLLER_LEASE_TTL_S),
+        metavar="SECONDS",
+        help="how long the lease outlives a poller that died (default %(default)s)",
+    )
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll until SIGTERM or SIGINT; needs Redis (without it, `serve` polls in-process)."""
+    if settings.redis_url is None:
+        print(
+            "nflscores poll: NFLSCORES_REDIS_URL is not set. Without Redis, `nflscores serve`"
+            " polls in its own process; a separate poller needs Redis to publish to.",
+            file=sys.stderr,
+        )
+        return 2
+    if args.lease_ttl <= 0:
+        print("nflscores poll: --lease-ttl must be above zero", file=sys.stderr)
+        return 2
+    return uvloop.run(_poll_until_stopped(settings, lease_ttl_s=args.lease_ttl))
+
+
+async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    backend = open_backend(settings)
+    try:
+        async with UpstreamClient.open(settings) as upstream:
+            poller = Poller(
+                backend=backend,
+                feed=upstream,
+                cache=WeekCache(backend, settings),
+                settings=settings,
+                lease_ttl_s=lease_ttl_s,
+            )
+            log.info("polling %s as %s", settings.upstream_url, poller.token)
+            polling = asyncio.create_task(poller.run(), name="poller")
+            stopping = asyncio.create_task(stop.wait(), name="poller-stop")
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            crashed = polling.done()  # run() only ever ends by failing
+            await cancel_and_wait(stopping)
+            await cancel_and_wait(polling)
+    finally:
+        await backend.aclose()
+    return 1 if crashed else 0

@@ -1,0 +1,68 @@
+"""`GET /api/livescore`: the live week as Server-Sent Events (API.md)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+from aiohttp.http import HttpVersion11
+
+from nflscores.live.filters import parse_teams
+from nflscores.live.frames import retry_frame
+from nflscores.live.hub import HUB
+from nflscores.live.listener import Listener
+from nflscores.state import SETTINGS
+
+EVENT_STREAM: Final = "text/event-stream"
+HEADERS: Final = {
+    "Content-Type": EVENT_STREAM,
+    "Cache-Control": "no-cache",
+    # nginx must pass each event on at once rather than fill its buffer first.
+    "X-Accel-Buffering": "no",
+}
+#: Where a request that does not ask for an event stream is sent.
+INDEX_PATH: Final = "/api/"
+
+
+def accepts_event_stream(request: web.BaseRequest) -> bool:
+    """Return True when the Accept header lists text/event-stream."""
+    accept = request.headers.get("Accept", "")
+    return any(item.split(";", 1)[0].strip().lower() == EVENT_STREAM for item in accept.split(","))
+
+
+def last_event_id(request: web.BaseRequest) -> str | None:
+    """Return the id a reconnecting client last saw: the header, else ?last_event_id=."""
+    return request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or None
+
+
+async def livescore(request: web.Request) -> web.StreamResponse:
+    """Stream the live week: a snapshot or what was missed, then every change as it happens."""
+    if not accepts_event_stream(request):
+        raise web.HTTPFound(INDEX_PATH)
+    teams = parse_teams(request.query.get("team", ""))
+    settings = request.app[SETTINGS]
+    hub = request.app[HUB]
+    response = web.StreamResponse(headers=HEADERS)
+    # Chunked framing is what lets one pre-encoded chunk go to every HTTP/1.1 socket.
+    chunked = request.version >= HttpVersion11
+    if chunked:
+        response.enable_chunked_encoding()
+    writer = await response.prepare(request)
+    assert writer is not None, "a fresh response always has a writer"
+    try:
+        await response.write(retry_frame(settings.sse_retry_ms))  # sends the headers too
+    except ConnectionError:
+        return response  # the client left before the first byte
+    listener = Listener(
+        request,
+        writer,
+        teams=teams,
+        chunked=chunked,
+        buffer=settings.sse_client_buffer,
+        write_timeout_s=settings.sse_write_timeout_s,
+    )
+    async with hub.listening(listener):
+        await listener.start(await hub.backlog(last_event_id(request)))
+        await listener.serve()
+    await listener.finish(response)
+    return response
