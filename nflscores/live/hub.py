@@ -198,7 +198,8 @@ class LiveHub:
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self._heartbeat_s
         while True:
-            await asyncio.sleep(min(CHECK_INTERVAL_S, self._heartbeat_s))
+            # Wake at the ping's time at the latest, so no gap between pings is ever longer.
+            await asyncio.sleep(min(CHECK_INTERVAL_S, max(0.0, next_ping - loop.time())))
             for listener in self._listeners:
                 listener.check()
             if loop.time() >= next_ping:
