@@ -46,10 +46,6 @@ class WeekService:
         self._cache = cache
         self._backend = backend
         self._upstream = upstream
-        self._counters = {
-            result: metrics.CACHE_RESULTS.labels(result=result.lower())
-            for result in ("HIT", "MISS", "STALE")
-        }
         self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
         self._inflight: dict[WeekRef, asyncio.Future[tuple[CachedWeek, CacheResult]]] = {}
         # A fetch holds the lock no longer than its retries can take, plus a margin.
@@ -60,7 +56,7 @@ class WeekService:
         """Return this process's fresh copy of the week, counted as a hit, or None."""
         local = self._local.get(ref)
         if local is not None and local.is_fresh(time.time()):
-            self._counters["HIT"].inc()
+            metrics.CACHE_RESULTS_TALLY.add("hit")
             return local
         return None
 
@@ -76,7 +72,7 @@ class WeekService:
             pending.add_done_callback(lambda _: self._inflight.pop(ref, None))
         # Shielded: one caller going away must not cancel the fetch the others wait on.
         entry, result = await asyncio.shield(pending)
-        self._counters[result].inc()
+        metrics.CACHE_RESULTS_TALLY.add(result.lower())
         return entry, result
 
     def remember(self, ref: WeekRef, body: bytes) -> CachedWeek:
