@@ -68,7 +68,9 @@ bind = [os.environ.get("NFLSCORES_BIND", "").strip() or DEFAULT_BIND]
 workers = _positive_int("NFLSCORES_WORKERS", (os.cpu_count() or 1) if _SETTINGS.redis_url else 1)
 # uvloop, measured on a cached week with 2 workers, wrk -c64 on 2 cores: 30-32k req/s split
 # about evenly, against 17-20k req/s with nearly every request on one worker for asyncio's.
-worker_class = "aiohttp.GunicornUVLoopWebWorker"
+# nflscores' subclass keeps gunicorn's backlog (below) where aiohttp would listen with 128.
+worker_class = "nflscores.worker.Worker"
+backlog = 2048
 # aiohttp's worker gives its shutdown 95% of this: streams get their closing frame in time.
 graceful_timeout = _positive_int("NFLSCORES_GRACEFUL_TIMEOUT_S", DEFAULT_GRACEFUL_TIMEOUT_S)
 timeout = 30

@@ -119,6 +119,7 @@ class Stack:
     url: str
     upstream_url: str
     redis_url: str
+    app_port: int
     gunicorn: subprocess.Popen[bytes]
     metrics_dir: Path
     nginx_error_log: Path
@@ -198,6 +199,7 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
             url=f"http://127.0.0.1:{ports['nginx']}",
             upstream_url=upstream_url,
             redis_url=redis_url,
+            app_port=ports["app"],
             gunicorn=gunicorn,
             metrics_dir=metrics_dir,
             nginx_error_log=site.error_log,

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import signal
+import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
@@ -386,6 +387,20 @@ async def test_metrics_through_nginx_count_what_the_stack_did(stack: Stack) -> N
     assert sample(text, "nflscores_upstream_requests_total") >= 1
     assert sample(text, "nflscores_upstream_request_seconds_count") >= 1
     assert sample(text, "nflscores_events_delivered_total") >= 1
+
+
+def test_gunicorns_listen_backlog_survives_aiohttps_sites(stack: Stack) -> None:
+    """The app's listening socket keeps gunicorn's backlog (2048), not aiohttp's 128."""
+    listing = subprocess.run(
+        ["ss", "-ltnH", f"sport = :{stack.app_port}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=10,
+    ).stdout.split()
+    # ss -l: State, Recv-Q (queued now), Send-Q (the backlog), Local, Peer.
+    assert listing[0] == "LISTEN"
+    assert listing[2] == "2048"
 
 
 def test_every_app_log_line_is_json_with_nginx_request_ids(stack: Stack) -> None:
