@@ -13,13 +13,14 @@ test: system $(STAMP)  ## set up and run every test against real Redis, nginx an
 	$(BIN)/pytest
 
 lint: $(STAMP)  ## ruff and mypy --strict
-	$(BIN)/ruff check nflscores tests bench scripts
-	$(BIN)/ruff format --check nflscores tests bench scripts
+	$(BIN)/ruff check nflscores tests bench scripts deploy
+	$(BIN)/ruff format --check nflscores tests bench scripts deploy
 	$(BIN)/mypy
+	$(BIN)/mypy --strict deploy/gunicorn.conf.py deploy/healthcheck.py
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix nflscores tests bench scripts
-	$(BIN)/ruff format nflscores tests bench scripts
+	$(BIN)/ruff check --fix nflscores tests bench scripts deploy
+	$(BIN)/ruff format nflscores tests bench scripts deploy
 
 bench: system $(STAMP)  ## run bench/ and write bench/RESULTS.md
 	$(BIN)/python -m bench

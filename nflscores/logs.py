@@ -50,6 +50,8 @@ def logging_config(settings: Settings) -> dict[str, Any]:
             }
         },
         "root": {"level": settings.log_level.upper(), "handlers": ["stderr"]},
+        # The access log follows the root level unless it is switched off on its own.
+        "loggers": {"nflscores.access": {"level": "NOTSET" if settings.access_log else "WARNING"}},
     }
 
 

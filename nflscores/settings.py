@@ -49,6 +49,8 @@ class Settings:
     live_history_maxlen: int = keys.LIVE_HISTORY_MAXLEN
     log_level: str = "INFO"
     log_json: bool = False
+    #: One line per request on stderr (at INFO); off when nginx's access log is enough.
+    access_log: bool = True
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from nflscores import keys
+from nflscores.logs import logging_config
 from nflscores.settings import DEFAULT_UPSTREAM_URL, Settings, SettingsError
 
 #: field -> (a raw value other than the default, what it reads as)
@@ -36,6 +37,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "live_history_maxlen": ("500", 500),
     "log_level": ("DEBUG", "DEBUG"),
     "log_json": ("true", True),
+    "access_log": ("off", False),
 }
 
 INT_FIELDS = sorted(name for name, (_, value) in SAMPLES.items() if type(value) is int)
@@ -261,3 +263,12 @@ def test_direct_construction_validates() -> None:
     """validate() refuses a Settings built in code with a bad value, naming the variable."""
     with pytest.raises(SettingsError, match="NFLSCORES_LIVE_TTL_S"):
         Settings(live_ttl_s=-1).validate()
+
+
+def test_access_log_can_be_switched_off_alone() -> None:
+    """NFLSCORES_ACCESS_LOG=off silences only the access logger, not the service's own logs."""
+    config = logging_config(Settings.from_env({"NFLSCORES_ACCESS_LOG": "off"}))
+    assert config["loggers"]["nflscores.access"]["level"] == "WARNING"
+    assert config["root"]["level"] == "INFO"
+    default = logging_config(Settings.from_env({}))
+    assert default["loggers"]["nflscores.access"]["level"] == "NOTSET"
