@@ -17,6 +17,7 @@ from nflscores.app import create_app
 from nflscores.backends import RedisBackend, parse_event_id
 from nflscores.encoding import loads
 from nflscores.live.hub import HUB
+from nflscores.live.listener import State
 from nflscores.settings import Settings
 from nflscores.state import SETTINGS
 from tests.live_support import (
@@ -315,3 +316,39 @@ async def test_shutdown_ends_every_stream_at_once_with_a_reconnect_hint(
     finally:
         await closing
         await client.close()
+
+
+async def test_shutdown_does_not_wait_on_a_stalled_client(
+    live_settings: Settings, publisher: Publisher
+) -> None:
+    """A client too far behind to read the hint is cut at shutdown, not waited on."""
+    await publisher.publish(live_body())
+    patient = dataclasses.replace(live_settings, sse_write_timeout_s=60.0)
+    server = TestServer(create_app(patient))
+    await server.start_server()
+    hub = server.app[HUB]
+    stalled = socket.socket()
+    stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    stalled.setblocking(False)
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.sock_connect(stalled, (server.host, server.port))
+        await loop.sock_sendall(
+            stalled,
+            b"GET /api/livescore HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n",
+        )
+        await until(lambda: len(hub.listeners) == 1)
+        (listener,) = hub.listeners
+        score = 0
+        # Until events queue in the listener: its socket is past the high-water mark (64 KB)
+        # and its task waits for it to drain.
+        while listener.buffered_bytes < 256 * 1024:
+            score += 1
+            await publisher.publish(live_body(cin=score, pad=12_000))
+            await asyncio.sleep(0.01)
+        # With a 60 s write timeout, only cutting the client makes this quick.
+        await asyncio.wait_for(server.close(), 10)
+        assert listener.state is not State.LIVE
+    finally:
+        stalled.close()
+        await server.close()

@@ -123,8 +123,12 @@ class Listener:
 
     def close(self) -> None:
         """End the stream with a hint to reconnect (the server is shutting down)."""
-        if self.open:
-            self._end(State.CLOSING)
+        if not self.open:
+            return
+        self._end(State.CLOSING)
+        if self._protocol.writing_paused:
+            # A client this far behind would not read the hint in time: do not wait on it.
+            self._abort()
 
     async def start(self, backlog: Sequence[LiveEvent]) -> None:
         """Write the events a new stream starts with, then take live events as they come."""
