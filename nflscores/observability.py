@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import sys
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -20,6 +22,7 @@ from typing import Any, Final
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
+from aiohttp.web_urldispatcher import AbstractResource
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -80,37 +83,59 @@ class RequestLog(AbstractAccessLogger):
             isinstance(handler.formatter, JsonFormatter) for handler in logging.getLogger().handlers
         )
 
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        """Record a request aiohttp has answered in `time` seconds."""
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, elapsed: float) -> None:
+        """Record a request aiohttp has answered in `elapsed` seconds."""
         route = route_label(request)
         method = request.method if request.method in _METHODS else "OTHER"
         status = response.status
         metrics.HTTP_REQUESTS_TALLY.add(route, method, str(status))
         if self.logger.isEnabledFor(logging.INFO):
-            fields = access_fields(request, route, status, time)
+            fields = access_fields(request, route, status, elapsed)
             self._lines.add(self._format(fields))
 
     def _format(self, fields: dict[str, Any]) -> bytes:
-        now = datetime.now(UTC)
+        stamp = timestamp(self._json)
         if self._json:
-            head = {"ts": now.isoformat(timespec="milliseconds"), "level": "info"}
-            return dumps({**head, "logger": self.logger.name, **fields})
+            return dumps({"ts": stamp, "level": "info", "logger": self.logger.name, **fields})
         return (
-            f"{now:%Y-%m-%d %H:%M:%S},{now.microsecond // 1000:03d} INFO {self.logger.name}: "
+            f"{stamp} INFO {self.logger.name}: "
             f"{fields['method']} {fields['path']} {fields['status']} {fields['duration_ms']}ms"
         ).encode()
+
+
+def timestamp(iso: bool) -> str:
+    """Return now to the millisecond, as ISO 8601 (JSON logs) or as logging's asctime."""
+    now = time.time()
+    second = int(now)
+    millis = int((now - second) * 1000)
+    if iso:
+        return f"{_second(second, 'T')}.{millis:03d}+00:00"
+    return f"{_second(second, ' ')},{millis:03d}"
+
+
+@functools.lru_cache(maxsize=4)
+def _second(second: int, sep: str) -> str:
+    # strftime costs more than the rest of a log line: format each second once.
+    return datetime.fromtimestamp(second, UTC).strftime(f"%Y-%m-%d{sep}%H:%M:%S")
 
 
 def route_label(request: web.BaseRequest) -> str:
     """Return the pattern of the route that answered, e.g. `/api/{season}/{week}`."""
     match_info = request.match_info if isinstance(request, web.Request) else None
-    resource = None if match_info is None else match_info.route.resource
+    return _label(None if match_info is None else match_info.route.resource)
+
+
+@functools.lru_cache(maxsize=256)
+def _label(resource: AbstractResource | None) -> str:
     if resource is None or resource.name == "fallback":
         return UNMATCHED
-    return resource.canonical
+    label: str = resource.canonical
+    return label
 
 
-def access_fields(request: web.BaseRequest, route: str, status: int, time: float) -> dict[str, Any]:
+def access_fields(
+    request: web.BaseRequest, route: str, status: int, elapsed: float
+) -> dict[str, Any]:
     """Return the fields of one access-log line."""
     headers = request.headers
     return {
@@ -119,7 +144,7 @@ def access_fields(request: web.BaseRequest, route: str, status: int, time: float
         "path": request.path,
         "route": route,
         "status": status,
-        "duration_ms": round(time * 1000, 2),
+        "duration_ms": round(elapsed * 1000, 2),
         "remote": request.remote,
         "forwarded_for": headers.get("X-Forwarded-For"),
         "request_id": headers.get("X-Request-ID"),
