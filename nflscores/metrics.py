@@ -12,29 +12,41 @@ access log carries each request's duration, and nginx's log its own.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable, Hashable
+from typing import Final, Generic, TypeVar
 
 from prometheus_client import Counter, Gauge, Histogram
 
+K = TypeVar("K", bound=Hashable)
 
-class Tally:
-    """Count events in plain ints and add them to a labelled Prometheus counter on flush."""
 
-    __slots__ = ("_counter", "_pending")
+class Tally(Generic[K]):
+    """Count events in plain ints and add them to a labelled Prometheus counter on flush.
 
-    def __init__(self, counter: Counter) -> None:
+    An event is counted under any hashable key; `labels_of` turns a key into label values only
+    at flush time, so the hot path does not build label strings.
+    """
+
+    __slots__ = ("_counter", "_labels_of", "_pending")
+
+    def __init__(self, counter: Counter, labels_of: Callable[[K], tuple[str, ...]]) -> None:
         self._counter = counter
-        self._pending: dict[tuple[str, ...], int] = {}
+        self._labels_of = labels_of
+        self._pending: dict[K, int] = {}
 
-    def add(self, *labels: str) -> None:
-        """Count one event with these label values."""
+    def add(self, key: K) -> None:
+        """Count one event under key."""
         pending = self._pending
-        pending[labels] = pending.get(labels, 0) + 1
+        pending[key] = pending.get(key, 0) + 1
 
     def flush(self) -> None:
         """Add what was counted since the last flush to the counter."""
         pending, self._pending = self._pending, {}
-        for labels, count in pending.items():
+        totals: dict[tuple[str, ...], int] = {}
+        for key, count in pending.items():
+            labels = self._labels_of(key)
+            totals[labels] = totals.get(labels, 0) + count
+        for labels, count in totals.items():
             self._counter.labels(*labels).inc(count)
 
 
@@ -61,12 +73,5 @@ SSE_DROPPED: Final = Counter(
     "nflscores_sse_clients_dropped", "Stream clients dropped by the server", ["reason"]
 )
 
-#: The per-request counts, flushed together by flush_tallies().
-HTTP_REQUESTS_TALLY: Final = Tally(HTTP_REQUESTS)
-CACHE_RESULTS_TALLY: Final = Tally(CACHE_RESULTS)
-
-
-def flush_tallies() -> None:
-    """Add every tally's counts to its counter."""
-    HTTP_REQUESTS_TALLY.flush()
-    CACHE_RESULTS_TALLY.flush()
+#: Week answers by where they came from ("hit", "miss", "stale").
+CACHE_RESULTS_TALLY: Final = Tally[str](CACHE_RESULTS, lambda result: (result,))

@@ -61,14 +61,14 @@ async def _flush_tallies(app: web.Application) -> AsyncIterator[None]:
     async def every_second() -> None:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL_S)
-            metrics.flush_tallies()
+            flush_counts()
 
     task = asyncio.create_task(every_second())
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
-    metrics.flush_tallies()
+    flush_counts()
     ACCESS_LINES.flush()
 
 
@@ -85,12 +85,12 @@ class RequestLog(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, elapsed: float) -> None:
         """Record a request aiohttp has answered in `elapsed` seconds."""
-        route = route_label(request)
-        method = request.method if request.method in _METHODS else "OTHER"
+        resource = _resource(request)
         status = response.status
-        metrics.HTTP_REQUESTS_TALLY.add(route, method, str(status))
+        # Labels are made from the key when counts are flushed, not here.
+        REQUESTS_TALLY.add((resource, request.method, status))
         if self.logger.isEnabledFor(logging.INFO):
-            fields = access_fields(request, route, status, elapsed)
+            fields = access_fields(request, _label(resource), status, elapsed)
             self._lines.add(self._format(fields))
 
     def _format(self, fields: dict[str, Any]) -> bytes:
@@ -121,8 +121,25 @@ def _second(second: int, sep: str) -> str:
 
 def route_label(request: web.BaseRequest) -> str:
     """Return the pattern of the route that answered, e.g. `/api/{season}/{week}`."""
-    match_info = request.match_info if isinstance(request, web.Request) else None
-    return _label(None if match_info is None else match_info.route.resource)
+    return _label(_resource(request))
+
+
+def _resource(request: web.BaseRequest) -> AbstractResource | None:
+    return request.match_info.route.resource if isinstance(request, web.Request) else None
+
+
+RequestKey = tuple[AbstractResource | None, str, int]
+
+
+def _request_labels(key: RequestKey) -> tuple[str, ...]:
+    resource, method, status = key
+    return (_label(resource), method if method in _METHODS else "OTHER", str(status))
+
+
+def flush_counts() -> None:
+    """Add the counts this process made since the last flush to the shared metrics."""
+    REQUESTS_TALLY.flush()
+    metrics.CACHE_RESULTS_TALLY.flush()
 
 
 @functools.lru_cache(maxsize=256)
@@ -193,7 +210,7 @@ def metrics_view(multiprocess_dir: str | None) -> Handler:
     """Return the `/metrics` handler: every worker's samples summed when they share a dir."""
 
     async def serve_metrics(request: web.Request) -> web.Response:
-        metrics.flush_tallies()
+        flush_counts()
         body = await asyncio.to_thread(render_metrics, multiprocess_dir)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
 
@@ -212,3 +229,7 @@ def render_metrics(multiprocess_dir: str | None) -> bytes:
 
 #: The access-log lines of this process, written out together.
 ACCESS_LINES: Final = LineBuffer()
+
+
+#: Requests by (resource, method, status), labelled when flushed.
+REQUESTS_TALLY: Final = metrics.Tally[RequestKey](metrics.HTTP_REQUESTS, _request_labels)

@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.parser import text_string_to_metric_families
 
 from nflscores.logs import JsonFormatter
+from nflscores.metrics import Tally
 from nflscores.observability import (
     ACCESS_LINES,
     render_metrics,
@@ -222,3 +224,18 @@ def test_multiprocess_metrics_sum_every_process_that_wrote_to_the_directory(
     week = {"route": "/api/{season}/{week}", "method": "GET", "status": "200"}
     assert sample(text, "nflscores_http_requests_total", **week) == 7
     assert sample(text, "nflscores_events_published_total") == 2
+
+
+def test_tally_counts_plain_keys_and_labels_them_only_when_flushed() -> None:
+    """A tally adds nothing to its counter until flushed; keys with equal labels are summed."""
+    registry = CollectorRegistry()
+    counter = Counter("tally_probe", "probe", ["parity"], registry=registry)
+    tally = Tally[int](counter, lambda n: ("even" if n % 2 == 0 else "odd",))
+    for n in (1, 2, 3, 4, 6):
+        tally.add(n)
+    assert registry.get_sample_value("tally_probe_total", {"parity": "even"}) is None
+    tally.flush()
+    assert registry.get_sample_value("tally_probe_total", {"parity": "even"}) == 3
+    assert registry.get_sample_value("tally_probe_total", {"parity": "odd"}) == 2
+    tally.flush()  # nothing new since the last flush
+    assert registry.get_sample_value("tally_probe_total", {"parity": "odd"}) == 2
