@@ -56,6 +56,12 @@ class NoGames(NotFound):
     code = "no_games"
 
 
+class NoLiveWeek(NotFound):
+    """The live feed names no current week (nothing is being played or scheduled)."""
+
+    code = "no_live_week"
+
+
 class UpstreamError(NflScoresError):
     """The scorestrip upstream could not give a usable answer."""
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from nflscores.errors import ParseError
+from nflscores.errors import NoLiveWeek, ParseError
 from nflscores.models import Game, Side, Status, Week
 from nflscores.weeks import WeekRef, find_week, season_type_of
 
@@ -178,7 +178,7 @@ def parse_scorestrip(
     games.sort(key=lambda game: (game.kickoff, game.id))
     if ref is None:
         if gms is None:
-            raise ParseError("the live feed has no <gms> header")
+            raise NoLiveWeek("the live feed lists no week")
         ref = _feed_week(gms, games)
     return Week(
         season=ref.season,

@@ -191,3 +191,22 @@ async def test_a_step_waits_no_longer_than_the_live_interval_in_play(
     paced = dataclasses.replace(poll_settings, poll_live_interval_s=2.0, poll_idle_interval_s=60)
     delay = await make_poller(settings=paced).step()
     assert 0 < delay <= 2.0
+
+
+async def test_an_empty_live_feed_is_nothing_live_not_a_failure(
+    make_poller: Callable[..., Poller],
+    backend: RedisBackend,
+    feed: LiveFeedServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Between seasons the feed is `<ss/>`: nothing is published and no warning is logged."""
+    feed.body = b'<?xml version="1.0" encoding="UTF-8"?>\n<ss/>\n'
+    poller = make_poller()
+    with caplog.at_level("WARNING", logger="nflscores.live.poller"):
+        await poller.step()
+        await poller.step()
+    assert await history(backend) == []
+    assert [r for r in caplog.records if r.levelname == "WARNING"] == []
+    feed.body = live_xml(cin=7)
+    await poller.step()
+    assert [cin_score(body) for _, body in await history(backend)] == [7]

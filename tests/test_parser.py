@@ -20,7 +20,7 @@ import orjson
 import pytest
 
 from nflscores.encoding import decode_week, encode_week
-from nflscores.errors import ParseError
+from nflscores.errors import NoLiveWeek, ParseError
 from nflscores.models import Game, Side, Week
 from nflscores.parser import MAX_DOCUMENT_BYTES, kickoff_time, parse_game, parse_scorestrip
 from nflscores.weeks import WeekRef
@@ -519,8 +519,6 @@ def test_live_feed_reads_week_from_header(
 @pytest.mark.parametrize(
     "body",
     [
-        b"<ss></ss>",
-        b"<ss/>",
         b'<ss><gms y="2015" t="R"/></ss>',
         b'<ss><gms w="1" t="R"/></ss>',
         b'<ss><gms w="one" y="2015" t="R"/></ss>',
@@ -533,8 +531,15 @@ def test_live_feed_reads_week_from_header(
     ],
 )
 def test_live_feed_without_a_usable_header_raises(body: bytes) -> None:
-    """A live feed whose <gms> is missing or names no real week raises ParseError."""
+    """A live feed whose <gms> names no real week raises ParseError."""
     with pytest.raises(ParseError):
+        parse_scorestrip(body, fetched_at=FETCHED_AT)
+
+
+@pytest.mark.parametrize("body", [b"<ss></ss>", b"<ss/>", b"<ss>\n</ss>\n"])
+def test_live_feed_without_gms_means_nothing_is_live(body: bytes) -> None:
+    """A live feed with no <gms> at all is no live week, not a broken document."""
+    with pytest.raises(NoLiveWeek):
         parse_scorestrip(body, fetched_at=FETCHED_AT)
 
 

@@ -27,7 +27,7 @@ from nflscores import keys, metrics
 from nflscores.backends import Backend, Event, open_backend
 from nflscores.cache import WeekCache
 from nflscores.encoding import decode_week, encode_week
-from nflscores.errors import CacheUnavailable, UpstreamError
+from nflscores.errors import CacheUnavailable, NoLiveWeek, UpstreamError
 from nflscores.live.diff import diff_weeks
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.models import Week
@@ -163,6 +163,12 @@ class Poller:
     async def _poll(self) -> None:
         try:
             week = await self._feed.fetch_live()
+        except NoLiveWeek:
+            # Between seasons the feed is an empty <ss/>: nothing to publish, look again later.
+            log.debug("the live feed lists no week; polling again in %.1fs", self._idle_s)
+            self._upstream_failures = 0
+            self._next_poll = time.monotonic() + self._idle_s
+            return
         except UpstreamError as exc:
             self._upstream_failures += 1
             backoff = self._live_s * 2.0 ** min(self._upstream_failures, 10)
