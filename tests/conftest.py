@@ -12,7 +12,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
 from nflscores.app import create_app
+from nflscores.backends import RedisBackend
 from nflscores.settings import Settings
+from tests.live_support import LiveFeedServer
 from tests.support import free_port, redis_server_binary, running
 from tests.upstream import ScriptedUpstream
 
@@ -86,3 +88,17 @@ async def client(
 ) -> TestClient[Request, Application]:
     """Return a client of the real application on real Redis and the scripted upstream."""
     return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
+    """Return a Redis backend of the test's own, as a separate process would have."""
+    backend = RedisBackend.from_url(redis_url, max_connections=8)
+    yield backend
+    await backend.aclose()
+
+
+@pytest.fixture
+def feed() -> LiveFeedServer:
+    """Return the scripted live feed's controls."""
+    return LiveFeedServer()

@@ -25,12 +25,6 @@ MakeServer = Callable[..., Awaitable[TestServer]]
 
 
 @pytest.fixture
-def feed() -> LiveFeedServer:
-    """Return the scripted live feed's controls."""
-    return LiveFeedServer()
-
-
-@pytest.fixture
 async def embedded(
     feed: LiveFeedServer, aiohttp_server: MakeServer, aiohttp_client: MakeClient
 ) -> Client:

@@ -22,12 +22,6 @@ MakeServer = Callable[..., Awaitable[TestServer]]
 
 
 @pytest.fixture
-def feed() -> LiveFeedServer:
-    """Return the scripted live feed's controls."""
-    return LiveFeedServer()
-
-
-@pytest.fixture
 async def poll_settings(
     feed: LiveFeedServer, aiohttp_server: MakeServer, redis_url: str
 ) -> Settings:
@@ -42,14 +36,6 @@ async def poll_settings(
         poll_live_interval_s=0.0,
         poll_idle_interval_s=0.0,
     )
-
-
-@pytest.fixture
-async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    """Return a Redis backend of the test's own."""
-    backend = RedisBackend.from_url(redis_url, max_connections=8)
-    yield backend
-    await backend.aclose()
 
 
 @pytest.fixture

@@ -40,14 +40,6 @@ MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
 
 
 @pytest.fixture
-async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    """Return a Redis backend of the test's own."""
-    backend = RedisBackend.from_url(redis_url, max_connections=8)
-    yield backend
-    await backend.aclose()
-
-
-@pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
     """Return an HTTP client session for the test's streams."""
     async with aiohttp.ClientSession() as session:

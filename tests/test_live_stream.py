@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
@@ -45,14 +45,6 @@ def live_settings(settings: Settings) -> Settings:
         sse_write_timeout_s=2.0,
         sse_client_buffer=4,
     )
-
-
-@pytest.fixture
-async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    """Return a Redis backend of the test's own, as a poller process would have."""
-    backend = RedisBackend.from_url(redis_url, max_connections=8)
-    yield backend
-    await backend.aclose()
 
 
 @pytest.fixture
