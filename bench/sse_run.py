@@ -262,7 +262,7 @@ class Shape:
 async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: Shape) -> Figures:
     """Start a server, connect the clients, publish, collect every figure, stop it all."""
     fig = Figures(clients=shape.clients, events=shape.events)
-    ctx.redis.client.delete(keys.LIVE_STREAM, keys.LIVE_SNAPSHOT)
+    ctx.redis.client.delete(keys.LIVE_STREAM)
     redis_before = ctx.redis.connected_clients()
     rejected_before = ctx.redis.rejected_connections()
     with starter() as service:

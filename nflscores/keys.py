@@ -39,7 +39,3 @@ def week_lock_key(ref: WeekRef) -> str:
 def season_summary_key(season: int) -> str:
     """Return the key of the summary fetch-season stores after a season's fetch."""
     return f"{PREFIX}:season:{season}:summary"
-
-
-#: The latest snapshot of the live week, for streams that start or fall too far behind.
-LIVE_SNAPSHOT: Final = f"{PREFIX}:live:snapshot"
