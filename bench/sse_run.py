@@ -29,6 +29,7 @@ from bench.stats import percentile
 from nflscores import keys
 from nflscores.backends import RedisBackend
 from nflscores.encoding import dumps, loads
+from nflscores.live.poller import publish_live_event
 
 LEASE_TTL_MS = 3_600_000
 Starter = Callable[[], AbstractContextManager[Service]]
@@ -92,13 +93,8 @@ class Publisher:
         """Publish event number seq; return its id."""
         body = dumps(dict(self._template, updated_at=datetime.now(UTC), bench_seq=seq))
         self.size = len(body)
-        event_id = await self._backend.publish_event(
-            keys.LIVE_STREAM,
-            keys.LIVE_CHANNEL,
-            body,
-            maxlen=keys.LIVE_HISTORY_MAXLEN,
-            lease=keys.POLLER_LEASE,
-            token=self._token,
+        event_id = await publish_live_event(
+            self._backend, body, token=self._token, maxlen=keys.LIVE_HISTORY_MAXLEN
         )
         if event_id is None:
             raise RuntimeError("the poller lease was lost mid-run")

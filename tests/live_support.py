@@ -15,6 +15,7 @@ from aiohttp import web
 from nflscores import keys
 from nflscores.backends import Backend
 from nflscores.encoding import decode_week, encode_week
+from nflscores.live.poller import publish_live_event
 from nflscores.models import Week
 from nflscores.parser import parse_scorestrip
 from tests.support import DATA
@@ -74,13 +75,8 @@ class Publisher:
     async def publish(self, body: bytes) -> str:
         """Publish one event and return its id."""
         await self.backend.acquire(keys.POLLER_LEASE, self.token, ttl_ms=60_000)
-        event_id = await self.backend.publish_event(
-            keys.LIVE_STREAM,
-            keys.LIVE_CHANNEL,
-            body,
-            maxlen=self.maxlen,
-            lease=keys.POLLER_LEASE,
-            token=self.token,
+        event_id = await publish_live_event(
+            self.backend, body, token=self.token, maxlen=self.maxlen
         )
         assert event_id is not None, "the test publisher lost its lease"
         return event_id

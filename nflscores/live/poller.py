@@ -70,6 +70,16 @@ def poll_interval(week: Week, now: datetime, *, live_s: float, idle_s: float) ->
     return max(live_s, min(idle_s, until_kickoff))
 
 
+async def publish_live_event(
+    backend: Backend, body: bytes, *, token: str, maxlen: int
+) -> str | None:
+    """Append a live event to the history and publish it, if `token` holds the poller lease."""
+    return await backend.publish_event(
+        keys.LIVE_STREAM, keys.LIVE_CHANNEL, body, maxlen=maxlen, lease=keys.POLLER_LEASE,
+        token=token,
+    )  # fmt: skip
+
+
 def lease_token() -> str:
     """Return a token naming this poller in the lease (host and pid, for operators)."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -192,13 +202,8 @@ class Poller:
         if not diff.changed:
             return
         body = self._body_for(week)
-        event_id = await self._backend.publish_event(
-            keys.LIVE_STREAM,
-            keys.LIVE_CHANNEL,
-            body,
-            maxlen=self._maxlen,
-            lease=keys.POLLER_LEASE,
-            token=self.token,
+        event_id = await publish_live_event(
+            self._backend, body, token=self.token, maxlen=self._maxlen
         )
         if event_id is None:
             log.warning("lost the poller lease before publishing; another poller has it")
