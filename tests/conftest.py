@@ -15,7 +15,7 @@ from nflscores.app import create_app
 from nflscores.backends import RedisBackend
 from nflscores.settings import Settings
 from tests.live_support import LiveFeedServer
-from tests.support import free_port, redis_server_binary, running
+from tests.support import free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream
 
 
@@ -27,22 +27,11 @@ def redis_server_url() -> Iterator[str]:
         yield given
         return
     port = free_port()
-    with tempfile.TemporaryDirectory() as workdir:
-        argv = [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            workdir,
-        ]
-        with running(argv, port=port):
-            yield f"redis://127.0.0.1:{port}/0"
+    with (
+        tempfile.TemporaryDirectory() as workdir,
+        running(redis_server_argv(port, workdir), port=port),
+    ):
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nflscores
-from tests.support import ARTIFACTS, ROOT, free_port, redis_server_binary, running
+from tests.support import ARTIFACTS, ROOT, free_port, redis_server_argv, running
 
 DEPLOY = ROOT / "deploy"
 NGINX_TEMPLATE = DEPLOY / "nginx.conf"
@@ -167,10 +167,7 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
         }
         # The app's workers and the poller share one metrics directory, as in compose.
         metrics_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-        redis_argv = [
-            redis_server_binary(), "--port", str(ports["redis"]), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(workdir),
-        ]  # fmt: skip
+        redis_argv = redis_server_argv(ports["redis"], workdir)
         stack.enter_context(running(redis_argv, port=ports["redis"]))
         upstream = upstream_command(host="127.0.0.1", port=ports["upstream"], speed=speed)
         stack.enter_context(

@@ -74,6 +74,14 @@ def running(
             out.close()  # type: ignore[union-attr]
 
 
+def redis_server_argv(port: int, workdir: str | Path) -> list[str]:
+    """Return the argv of a private, diskless redis-server on 127.0.0.1:port."""
+    return [
+        redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
+        "--save", "", "--appendonly", "no", "--dir", str(workdir),
+    ]  # fmt: skip
+
+
 def redis_server_binary() -> str:
     """Return the redis-server executable; fail loudly, never skip, when it is missing."""
     binary = shutil.which("redis-server")

@@ -33,7 +33,7 @@ from tests.live_support import (
     live_xml,
     until,
 )
-from tests.support import free_port, nflscores_command, redis_server_binary, running
+from tests.support import free_port, nflscores_command, redis_server_argv, running
 
 MakeServer = Callable[..., Awaitable[TestServer]]
 MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
@@ -220,10 +220,7 @@ async def test_poller_and_streams_survive_a_redis_restart_without_repeats_or_gap
         poll_live_interval_s=0.05,
         poll_idle_interval_s=0.05,
     )
-    argv = [
-        redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(tmp_path),
-    ]  # fmt: skip
+    argv = redis_server_argv(port, tmp_path)
     with contextlib.ExitStack() as processes:
         redis = processes.enter_context(running(argv, port=port))
         client = await aiohttp_client(create_app(settings))

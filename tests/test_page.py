@@ -45,17 +45,22 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+async def embedded_settings(feed: LiveFeedServer, aiohttp_server: MakeServer) -> Settings:
+    """Start the scripted feed and return settings that poll it quickly, without Redis."""
+    upstream = await aiohttp_server(feed.app())
+    return Settings(
+        upstream_url=str(upstream.make_url("")).rstrip("/"),
+        poll_live_interval_s=0.05,
+        poll_idle_interval_s=0.05,
+    )
+
+
 async def test_page_shows_the_live_week_and_a_score_change(
     browser: Browser, aiohttp_server: MakeServer, aiohttp_client: MakeClient
 ) -> None:
     """The page renders the week, marks the game in play, and updates in place on a change."""
     feed = LiveFeedServer()
-    upstream = await aiohttp_server(feed.app())
-    settings = Settings(
-        upstream_url=str(upstream.make_url("")).rstrip("/"),
-        poll_live_interval_s=0.05,
-        poll_idle_interval_s=0.05,
-    )
+    settings = await embedded_settings(feed, aiohttp_server)
     client = await aiohttp_client(create_app(settings))
     page = await browser.new_page(viewport=PHONE)
     await page.goto(str(client.make_url("/")))
@@ -87,12 +92,7 @@ async def test_page_reconnects_by_itself_after_a_server_restart(
 ) -> None:
     """When the server restarts, the page reconnects on its own and shows what changed meanwhile."""
     feed = LiveFeedServer()
-    upstream = await aiohttp_server(feed.app())
-    settings = Settings(
-        upstream_url=str(upstream.make_url("")).rstrip("/"),
-        poll_live_interval_s=0.05,
-        poll_idle_interval_s=0.05,
-    )
+    settings = await embedded_settings(feed, aiohttp_server)
     port = free_port()
     first = TestServer(create_app(settings), port=port)
     await first.start_server()
