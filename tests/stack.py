@@ -100,10 +100,14 @@ def nginx_site(*, listen: str, upstream: str, run_dir: Path) -> NginxSite:
         error_log=run_dir / "error.log",
         access_log=run_dir / "access.log",
     )
+    # A copy, as the web image has one: nginx's workers (nobody, when started as root) may not
+    # be able to read a checkout inside a private directory.
+    static = run_dir / "static"
+    shutil.copytree(static_root(), static, dirs_exist_ok=True)
     values = {
         "NGINX_LISTEN": listen,
         "NGINX_UPSTREAM": upstream,
-        "NGINX_STATIC_ROOT": str(static_root()),
+        "NGINX_STATIC_ROOT": str(static),
         "NGINX_RUN_DIR": str(run_dir),
         "NGINX_ERROR_LOG": str(site.error_log),
         "NGINX_ACCESS_LOG": str(site.access_log),
