@@ -25,7 +25,7 @@ USER root
 RUN rm -f /etc/nginx/conf.d/default.conf \
     && chown -R 101:0 /etc/nginx \
     && chmod -R g+w /etc/nginx
-COPY --from=build /src/nflscores/static /srv/nflscores/static
+COPY --from=build /src/nflscores/web/static /srv/nflscores/static
 COPY deploy/nginx.conf /etc/nginx/templates/nginx.conf.template
 ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx \
     NGINX_ENVSUBST_FILTER=^NGINX_ \
@@ -57,4 +57,4 @@ USER nflscores:nflscores
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "deploy/healthcheck.py"]
-CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "nflscores.app:create_app_from_env"]
+CMD ["gunicorn", "-c", "deploy/gunicorn.conf.py", "nflscores.web.app:create_app_from_env"]

@@ -113,7 +113,7 @@ def deploy(run: Path, app_port: int) -> Iterator[Service]:
         {
             "NGINX_LISTEN": f"127.0.0.1:{port}",
             "NGINX_UPSTREAM": f"127.0.0.1:{app_port}",
-            "NGINX_STATIC_ROOT": str(ROOT / "nflscores" / "static"),
+            "NGINX_STATIC_ROOT": str(ROOT / "nflscores" / "web" / "static"),
             "NGINX_RUN_DIR": str(run),
             "NGINX_ERROR_LOG": str(run / "error.log"),
             # Users log every request; so does the measured run.

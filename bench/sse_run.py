@@ -26,10 +26,9 @@ from bench import procfs, profiling, targets
 from bench.context import Context
 from bench.procs import PYTHON, NotAvailable, Service
 from bench.stats import percentile
-from nflscores import keys
-from nflscores.backends import RedisBackend
-from nflscores.encoding import dumps, loads
+from nflscores.domain.encoding import dumps, loads
 from nflscores.live.poller import publish_live_event
+from nflscores.store import RedisBackend, keys
 
 LEASE_TTL_MS = 3_600_000
 Starter = Callable[[], AbstractContextManager[Service]]

@@ -25,7 +25,7 @@ from bench.procs import (
 )
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
-APP_FACTORY = "nflscores.app:create_app_from_env"
+APP_FACTORY = "nflscores.web.app:create_app_from_env"
 FALLBACK_WORKER = "aiohttp.GunicornWebWorker"
 
 

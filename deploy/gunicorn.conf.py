@@ -1,4 +1,4 @@
-"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py nflscores.app:create_app_from_env`.
+"""gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py nflscores.web.app:create_app_from_env`.
 
 Every value comes from the environment (the README's settings table):
 
@@ -69,7 +69,7 @@ workers = _positive_int("NFLSCORES_WORKERS", (os.cpu_count() or 1) if _SETTINGS.
 # uvloop, measured on a cached week with 2 workers, wrk -c64 on 2 cores: 30-32k req/s split
 # about evenly, against 17-20k req/s with nearly every request on one worker for asyncio's.
 # nflscores' subclass keeps gunicorn's backlog (below) where aiohttp would listen with 128.
-worker_class = "nflscores.worker.Worker"
+worker_class = "nflscores.web.worker.Worker"
 backlog = 2048
 # aiohttp's worker gives its shutdown 95% of this: streams get their closing frame in time.
 graceful_timeout = _positive_int("NFLSCORES_GRACEFUL_TIMEOUT_S", DEFAULT_GRACEFUL_TIMEOUT_S)
@@ -84,7 +84,7 @@ max_requests_jitter = 0
 preload_app = False
 # gunicorn 27 shares one control socket per user under ~/.gunicorn; nflscores does not use it.
 control_socket_disable = True
-# One access-log line per request comes from nflscores.observability, not from gunicorn.
+# One access-log line per request comes from nflscores.web.observability, not from gunicorn.
 accesslog = None
 errorlog = "-"
 loglevel = _SETTINGS.log_level.lower()

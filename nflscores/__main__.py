@@ -2,6 +2,6 @@
 
 import sys
 
-from nflscores.cli import main
+from nflscores.cli.main import main
 
 sys.exit(main())

@@ -7,7 +7,7 @@ import logging.config
 from datetime import UTC, datetime
 from typing import Any
 
-from nflscores.encoding import dumps
+from nflscores.domain.encoding import dumps
 from nflscores.settings import Settings
 
 _RESERVED = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}

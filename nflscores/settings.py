@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from nflscores import keys
+from nflscores.store import keys
 
 T = TypeVar("T")
 

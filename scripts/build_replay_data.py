@@ -18,13 +18,13 @@ Flaws fixed:
 - games.csv has no kickoff time for any 1999 game: each gets the most common time of the same
   club's home games on that weekday in 2000, else of any game that weekday and type, else of any
   game that weekday (the nearest season with times; a placeholder, counted in the report);
-- games.csv uses `JAX` for every season: codes follow nflscores.teams (`JAC` to 2015);
+- games.csv uses `JAX` for every season: codes follow nflscores.domain.teams (`JAC` to 2015);
 - games.csv lists the 2025 games not played yet (weeks 14-18) without a gsis and with
   placeholder eids (reused in week 17, a year early in week 18): they are left out, as the
   replay serves a game only under its real ids;
 - schedule-2009-2019.json's `meridiem` is wrong for 25 games: it is ignored, the SCORESTRIP.md
   rule reads the 12-hour time; its postseason week numbers are ignored: the round comes from
-  games.csv `game_type` and the week number from nflscores.weeks.
+  games.csv `game_type` and the week number from nflscores.domain.weeks.
 """
 
 from __future__ import annotations
@@ -39,10 +39,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
-from nflscores import teams
-from nflscores.parser import kickoff_time
+from nflscores.domain import teams
+from nflscores.domain.weeks import POST_GAME_TYPES, find_week, regular_weeks, weeks_of
 from nflscores.replay.data import DATA_FILE, GameRecord, write_games
-from nflscores.weeks import POST_GAME_TYPES, find_week, regular_weeks, weeks_of
+from nflscores.sources.scorestrip import kickoff_time
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 OUTPUT: Final = ROOT / "nflscores" / "replay" / "data" / DATA_FILE

@@ -11,9 +11,9 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
-from nflscores.app import create_app
-from nflscores.backends import RedisBackend
 from nflscores.settings import Settings
+from nflscores.store import RedisBackend
+from nflscores.web.app import create_app
 from tests.live_support import LiveFeedServer
 from tests.support import free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream

@@ -12,12 +12,11 @@ from datetime import UTC, datetime
 import aiohttp
 from aiohttp import web
 
-from nflscores import keys
-from nflscores.backends import Backend
-from nflscores.encoding import decode_week, encode_week
+from nflscores.domain.encoding import decode_week, encode_week
+from nflscores.domain.models import Week
 from nflscores.live.poller import publish_live_event
-from nflscores.models import Week
-from nflscores.parser import parse_scorestrip
+from nflscores.sources.scorestrip import parse_scorestrip
+from nflscores.store import Backend, keys
 from tests.support import DATA
 
 EVENT_STREAM = {"Accept": "text/event-stream"}

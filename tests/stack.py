@@ -28,7 +28,7 @@ NGINX_TEMPLATE = DEPLOY / "nginx.conf"
 LIVE_WEEK = "2015/REG/12"
 
 #: gunicorn as compose's `app` service runs it.
-APP_COMMAND = ("gunicorn", "-c", "deploy/gunicorn.conf.py", "nflscores.app:create_app_from_env")
+APP_COMMAND = ("gunicorn", "-c", "deploy/gunicorn.conf.py", "nflscores.web.app:create_app_from_env")
 #: The poller as compose's `poller` service runs it.
 POLLER_COMMAND = ("nflscores", "poll")
 
@@ -73,7 +73,7 @@ def nginx_binary() -> str:
 
 def static_root() -> Path:
     """Return the live page's directory inside the installed package."""
-    return Path(nflscores.__file__).resolve().parent / "static"
+    return Path(nflscores.__file__).resolve().parent / "web" / "static"
 
 
 @dataclass(frozen=True)

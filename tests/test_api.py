@@ -11,11 +11,11 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 
-from nflscores import keys
-from nflscores.app import create_app
-from nflscores.encoding import loads
+from nflscores.domain.encoding import loads
+from nflscores.domain.weeks import parse_week, weeks_of
 from nflscores.settings import Settings
-from nflscores.weeks import parse_week, weeks_of
+from nflscores.store import keys
+from nflscores.web.app import create_app
 from tests.support import DATA, free_port
 from tests.upstream import ScriptedUpstream
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import pytest
 import redis.asyncio as aioredis
 
-from nflscores.backends import Backend, MemoryBackend, RedisBackend, parse_event_id
-from nflscores.backends.memory import SUBSCRIBER_BUFFER
-from nflscores.errors import CacheUnavailable
+from nflscores.domain.errors import CacheUnavailable
+from nflscores.store import Backend, MemoryBackend, RedisBackend, parse_event_id
+from nflscores.store.memory import SUBSCRIBER_BUFFER
 from tests.support import free_port
 
 STREAM = "test:stream"

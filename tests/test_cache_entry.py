@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from nflscores.cache import CachedWeek, make_entry, pack, unpack
-from nflscores.encoding import encode_week
-from nflscores.models import WeekState
-from nflscores.parser import parse_scorestrip
-from nflscores.weeks import WeekRef
+from nflscores.cache.entries import CachedWeek, make_entry, pack, unpack
+from nflscores.domain.encoding import encode_week
+from nflscores.domain.models import WeekState
+from nflscores.domain.weeks import WeekRef
+from nflscores.sources.scorestrip import parse_scorestrip
 from tests.support import DATA
 
 STATES: tuple[WeekState, ...] = ("empty", "final", "live", "upcoming")

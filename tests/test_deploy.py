@@ -22,8 +22,8 @@ import pytest
 import redis.asyncio as aioredis
 from prometheus_client.mmap_dict import MmapedDict
 
-from nflscores import keys
-from nflscores.encoding import loads
+from nflscores.domain.encoding import loads
+from nflscores.store import keys
 from tests.prometheus import sample
 from tests.stack import Stack, run_stack, static_root
 

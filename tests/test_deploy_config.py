@@ -174,7 +174,7 @@ def test_gunicorn_takes_bind_workers_and_grace_from_the_environment() -> None:
     assert resolved["graceful_timeout"] == "12"
     assert resolved["max_requests"] == "0"
     assert resolved["control_socket_disable"] == "True"
-    assert resolved["worker_class"] == "nflscores.worker.Worker"
+    assert resolved["worker_class"] == "nflscores.web.worker.Worker"
     assert resolved["backlog"] == "2048"
     # Longer than nginx's upstream keepalive_timeout: nginx closes idle connections first.
     assert int(resolved["keepalive"]) > seconds("60s")

@@ -8,10 +8,10 @@ import sys
 
 import redis.asyncio as aioredis
 
-from nflscores import keys
-from nflscores.cache import unpack
-from nflscores.encoding import loads
-from nflscores.weeks import parse_week, weeks_of
+from nflscores.cache.entries import unpack
+from nflscores.domain.encoding import loads
+from nflscores.domain.weeks import parse_week, weeks_of
+from nflscores.store import keys
 from tests.upstream import ScriptedUpstream
 
 

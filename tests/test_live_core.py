@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nflscores.encoding import decode_week, loads
-from nflscores.errors import BadRequest
+from nflscores.domain.encoding import decode_week, loads
+from nflscores.domain.errors import BadRequest
 from nflscores.live.diff import diff_weeks
 from nflscores.live.events import BadEvent, LiveEvent
 from nflscores.live.filters import only_teams, parse_teams
 from nflscores.live.frames import event_frame, http_chunk, reconnect_frame, retry_frame
 from nflscores.live.poller import poll_interval
-from nflscores.parser import parse_scorestrip
+from nflscores.sources.scorestrip import parse_scorestrip
 from tests.live_support import IN_PLAY_GAME, live_body, live_week
 from tests.support import DATA
 

@@ -11,11 +11,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
-from nflscores.app import create_app
-from nflscores.backends import MemoryBackend
-from nflscores.live.hub import HUB
 from nflscores.settings import Settings
-from nflscores.state import BACKEND
+from nflscores.store import MemoryBackend
+from nflscores.web.app import create_app
+from nflscores.web.appkeys import BACKEND, HUB
 from tests.live_support import EVENT_STREAM, LiveFeedServer, SseReader, cin_score, live_xml, until
 from tests.support import nflscores_command
 

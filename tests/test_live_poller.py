@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestServer
 
-from nflscores import keys
-from nflscores.backends import RedisBackend
-from nflscores.cache import WeekCache, week_ref
-from nflscores.encoding import decode_week, loads
+from nflscores.cache.entries import WeekCache, week_ref
+from nflscores.domain.encoding import decode_week, loads
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
-from nflscores.upstream import UpstreamClient
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import RedisBackend, keys
 from tests.live_support import LiveFeedServer, cin_score, live_week, live_xml
 
 MakeServer = Callable[..., Awaitable[TestServer]]

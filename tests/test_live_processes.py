@@ -14,15 +14,14 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
-from nflscores import keys
-from nflscores.app import create_app
-from nflscores.backends import RedisBackend
-from nflscores.cache import WeekCache
-from nflscores.encoding import loads
+from nflscores.cache.entries import WeekCache
+from nflscores.domain.encoding import loads
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
-from nflscores.upstream import UpstreamClient
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import RedisBackend, keys
+from nflscores.web.app import create_app
 from tests.live_support import (
     EVENT_STREAM,
     LiveFeedServer,

@@ -13,13 +13,12 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 
 from nflscores import metrics
-from nflscores.app import create_app
-from nflscores.backends import RedisBackend, parse_event_id
-from nflscores.encoding import loads
-from nflscores.live.hub import HUB
+from nflscores.domain.encoding import loads
 from nflscores.live.listener import State
 from nflscores.settings import Settings
-from nflscores.state import SETTINGS
+from nflscores.store import RedisBackend, parse_event_id
+from nflscores.web.app import create_app
+from nflscores.web.appkeys import HUB, SETTINGS
 from tests.live_support import (
     EVENT_STREAM,
     IN_PLAY_GAME,

@@ -17,7 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nflscores.logs import JsonFormatter
 from nflscores.metrics import Tally
-from nflscores.observability import (
+from nflscores.web.observability import (
     ACCESS_LINES,
     render_metrics,
     request_log_args,

@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
 from playwright.async_api import Browser, async_playwright, expect
 
-from nflscores.app import create_app
 from nflscores.settings import Settings
+from nflscores.web.app import create_app
 from tests.live_support import IN_PLAY_GAME, LiveFeedServer, live_xml
 from tests.support import ARTIFACTS, free_port
 

@@ -19,11 +19,16 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from nflscores.encoding import decode_week, encode_week
-from nflscores.errors import NoLiveWeek, ParseError
-from nflscores.models import Game, Side, Week
-from nflscores.parser import MAX_DOCUMENT_BYTES, kickoff_time, parse_game, parse_scorestrip
-from nflscores.weeks import WeekRef
+from nflscores.domain.encoding import decode_week, encode_week
+from nflscores.domain.errors import NoLiveWeek, ParseError
+from nflscores.domain.models import Game, Side, Week
+from nflscores.domain.weeks import WeekRef
+from nflscores.sources.scorestrip import (
+    MAX_DOCUMENT_BYTES,
+    kickoff_time,
+    parse_game,
+    parse_scorestrip,
+)
 from tests.support import DATA
 
 EASTERN = ZoneInfo("America/New_York")

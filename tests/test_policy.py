@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from nflscores.models import Game, Side, Status, Week
-from nflscores.policy import (
+from nflscores.domain.models import Game, Side, Status, Week
+from nflscores.domain.policy import (
     MAX_PUBLIC_AGE_S,
     MIN_UPCOMING_TTL_S,
     Lifetimes,

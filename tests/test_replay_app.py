@@ -15,11 +15,11 @@ from aiohttp.test_utils import TestClient, make_mocked_request
 from aiohttp.web import Application, Request
 from lxml import etree
 
-from nflscores.encoding import loads
-from nflscores.parser import parse_scorestrip
+from nflscores.domain.encoding import loads
+from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.views import set_clock
-from nflscores.weeks import WeekRef, find_week
+from nflscores.sources.scorestrip import parse_scorestrip
 from tests.support import DATA, ROOT, free_port, nflscores_command, running
 
 Client = TestClient[Request, Application]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from nflscores.domain.weeks import find_week
 from nflscores.replay import data
 from nflscores.replay.data import COLUMNS, DataError, GameRecord, read_games, write_games
-from nflscores.weeks import find_week
 from tests.support import DATA, ROOT
 
 PACKAGED = ROOT / "nflscores" / "replay" / "data"
@@ -34,7 +34,7 @@ def test_packaged_data_is_well_under_a_megabyte() -> None:
 def test_data_is_read_lazily_and_once() -> None:
     """Importing the replay app reads no data; the first use reads it, later uses reuse it."""
     probe = (
-        "import nflscores.replay.app, nflscores.replay.cli\n"
+        "import nflscores.replay.app, nflscores.cli.upstream\n"
         "from nflscores.replay import data\n"
         "print(data.all_games.cache_info().currsize)\n"
         "first = data.all_games()\n"
@@ -57,7 +57,7 @@ def test_packaged_data_covers_1999_to_2025_regular_and_postseason() -> None:
 
 
 def test_eids_are_unique_and_every_game_sits_in_a_real_week() -> None:
-    """No eid appears twice and every game's week exists in its season (nflscores.weeks)."""
+    """No eid appears twice and every game's week exists in its season (nflscores.domain.weeks)."""
     games = data.all_games()
     assert len({g.eid for g in games}) == len(games)
     assert all(find_week(g.season, g.season_type, g.week) for g in games)

@@ -10,14 +10,14 @@ from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 from lxml import etree
 
-from nflscores import teams
-from nflscores.encoding import loads
-from nflscores.models import Game
-from nflscores.parser import parse_scorestrip
+from nflscores.domain import teams
+from nflscores.domain.encoding import loads
+from nflscores.domain.models import Game
+from nflscores.domain.weeks import WeekRef, find_week, weeks_of
 from nflscores.replay import data
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.data import GameRecord
-from nflscores.weeks import WeekRef, find_week, weeks_of
+from nflscores.sources.scorestrip import parse_scorestrip
 from tests.support import DATA
 
 Client = TestClient[Request, Application]
@@ -119,7 +119,7 @@ async def test_2015_week_3_is_byte_identical_to_the_capture(client: Client) -> N
 async def test_postseason_rounds_and_preseason_have_their_gt_and_week(
     client: Client, query: str, game_type: str, games: int
 ) -> None:
-    """POST weeks follow nflscores.weeks (18-22, 19-23 from 2021) with the round's gt."""
+    """POST weeks follow nflscores.domain.weeks (18-22, 19-23 from 2021) with the round's gt."""
     body = await (await client.get(f"/ajax/scorestrip?{query}")).read()
     elements = game_elements(body)
     assert len(elements) == games

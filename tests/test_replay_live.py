@@ -9,14 +9,14 @@ from itertools import pairwise
 import pytest
 from lxml import etree
 
-from nflscores.parser import parse_scorestrip
+from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay import data
 from nflscores.replay.clock import ReplayClock
 from nflscores.replay.data import GameRecord
 from nflscores.replay.feed import live_document
 from nflscores.replay.live import final_after, line_at, week_lines
 from nflscores.replay.plan import INCREMENTS, MIN_GAP_MIN, REGULATION_MIN, plan_game
-from nflscores.weeks import WeekRef, find_week
+from nflscores.sources.scorestrip import parse_scorestrip
 
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 #: Where each scorestrip `q` sits in a game's life; F and FO both end it.

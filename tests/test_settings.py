@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from nflscores import keys
 from nflscores.logs import logging_config
 from nflscores.settings import DEFAULT_UPSTREAM_URL, Settings, SettingsError
+from nflscores.store import keys
 
 #: field -> (a raw value other than the default, what it reads as)
 SAMPLES: dict[str, tuple[str, Any]] = {

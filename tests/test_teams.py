@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nflscores import teams
+from nflscores.domain import teams
 
 
 @pytest.mark.parametrize(

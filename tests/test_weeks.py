@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from nflscores.errors import BadRequest, NotFound, UnknownSeason, UnknownWeek
-from nflscores.weeks import (
+from nflscores.domain.errors import BadRequest, NotFound, UnknownSeason, UnknownWeek
+from nflscores.domain.weeks import (
     FIRST_SEASON,
     POST_ROUNDS,
     WeekRef,

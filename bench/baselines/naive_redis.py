@@ -15,9 +15,9 @@ import redis.asyncio as redis
 from aiohttp import web
 
 from bench.baselines.common import redis_url, week_key
-from nflscores.encoding import encode_week
-from nflscores.parser import parse_scorestrip
-from nflscores.weeks import parse_season, parse_week
+from nflscores.domain.encoding import encode_week
+from nflscores.domain.weeks import parse_season, parse_week
+from nflscores.sources.scorestrip import parse_scorestrip
 
 REDIS = web.AppKey("redis", redis.Redis)
 SESSION = web.AppKey("session", aiohttp.ClientSession)

@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp_sse import sse_response
 
 from bench.baselines.common import redis_url
-from nflscores import keys
+from nflscores.store import keys
 
 Message = tuple[str, str]
 

@@ -13,7 +13,7 @@ from aiohttp import web
 from aiohttp_sse import sse_response
 
 from bench.baselines.common import redis_url
-from nflscores import keys
+from nflscores.store import keys
 
 REDIS = web.AppKey("redis", redis.Redis)
 #: No pool cap: one connection per client is the design being measured.

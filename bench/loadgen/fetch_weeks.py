@@ -16,9 +16,9 @@ import aiohttp
 import orjson
 import redis.asyncio as redis
 
-from nflscores.encoding import encode_week
-from nflscores.parser import parse_scorestrip
-from nflscores.weeks import WeekRef, weeks_of
+from nflscores.domain.encoding import encode_week
+from nflscores.domain.weeks import WeekRef, weeks_of
+from nflscores.sources.scorestrip import parse_scorestrip
 
 
 async def fetch_one(

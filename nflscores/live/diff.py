@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nflscores.models import Game, Week
+from nflscores.domain.models import Game, Week
 
 #: What a viewer sees move during a game, in the order changes are reported.
 WATCHED: tuple[str, ...] = (

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from nflscores.backends import parse_event_id
-from nflscores.cache import week_ref
-from nflscores.encoding import decode_week, encode_week
+from nflscores.cache.entries import week_ref
+from nflscores.domain.encoding import decode_week, encode_week
+from nflscores.domain.models import Week
+from nflscores.domain.weeks import WeekRef
 from nflscores.live.filters import only_teams
 from nflscores.live.frames import event_frame, http_chunk
-from nflscores.models import Week
-from nflscores.weeks import WeekRef
+from nflscores.store import parse_event_id
 
 EventKey = tuple[int, int]
 

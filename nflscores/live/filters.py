@@ -6,8 +6,8 @@ import dataclasses
 import re
 from typing import Final
 
-from nflscores.errors import BadRequest
-from nflscores.models import Week
+from nflscores.domain.errors import BadRequest
+from nflscores.domain.models import Week
 
 #: Every game of the week: no filter.
 ALL_TEAMS: Final[frozenset[str]] = frozenset()

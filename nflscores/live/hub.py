@@ -17,14 +17,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Final
 
-from aiohttp import web
-
-from nflscores import keys, metrics
-from nflscores.backends import Backend, parse_event_id
-from nflscores.errors import CacheUnavailable
+from nflscores import metrics
+from nflscores.domain.errors import CacheUnavailable
 from nflscores.live.events import BadEvent, LiveEvent
 from nflscores.live.listener import Listener
 from nflscores.live.tasks import cancel_and_wait
+from nflscores.store import Backend, keys, parse_event_id
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +204,3 @@ class LiveHub:
                 next_ping = loop.time() + self._heartbeat_s
                 for listener in self._listeners:
                     listener.ping()
-
-
-HUB: Final = web.AppKey("live_hub", LiveHub)

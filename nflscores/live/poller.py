@@ -1,4 +1,4 @@
-"""`nflscores poll`: follow the upstream's live feed and publish each change exactly once.
+"""The poller: follow the upstream's live feed and publish each change exactly once.
 
 Several pollers may run; a lease in the store lets one publish at a time, and the store refuses
 an event from a poller that lost it. Another takes the lease over when the holder dies. Every
@@ -8,31 +8,24 @@ failure nor a store restart makes a change appear twice or go missing.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import os
 import secrets
-import signal
 import socket
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Protocol
 
-import uvloop
-
-from nflscores import keys, metrics
-from nflscores.backends import Backend, Event, open_backend
-from nflscores.cache import WeekCache
-from nflscores.encoding import decode_week, encode_week
-from nflscores.errors import CacheUnavailable, NoLiveWeek, UpstreamError
+from nflscores import metrics
+from nflscores.cache.entries import WeekCache
+from nflscores.domain.encoding import decode_week, encode_week
+from nflscores.domain.errors import CacheUnavailable, NoLiveWeek, UpstreamError
+from nflscores.domain.models import Week
 from nflscores.live.diff import diff_weeks
-from nflscores.live.tasks import cancel_and_wait
-from nflscores.models import Week
 from nflscores.settings import Settings
-from nflscores.upstream import UpstreamClient
+from nflscores.store import Backend, Event, keys
 
 log = logging.getLogger(__name__)
 
@@ -240,56 +233,3 @@ def _published(event: Event) -> Published | None:
     except (ValueError, KeyError, TypeError):
         log.error("the newest event of the history does not hold a week; publishing anew")
         return None
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """Declare --lease-ttl."""
-    parser.add_argument(
-        "--lease-ttl",
-        type=float,
-        default=float(keys.POLLER_LEASE_TTL_S),
-        metavar="SECONDS",
-        help="how long the lease outlives a poller that died (default %(default)s)",
-    )
-
-
-def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Poll until SIGTERM or SIGINT; needs Redis (without it, `serve` polls in-process)."""
-    if settings.redis_url is None:
-        print(
-            "nflscores poll: NFLSCORES_REDIS_URL is not set. Without Redis, `nflscores serve`"
-            " polls in its own process; a separate poller needs Redis to publish to.",
-            file=sys.stderr,
-        )
-        return 2
-    if args.lease_ttl <= 0:
-        print("nflscores poll: --lease-ttl must be above zero", file=sys.stderr)
-        return 2
-    return uvloop.run(_poll_until_stopped(settings, lease_ttl_s=args.lease_ttl))
-
-
-async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    backend = open_backend(settings)
-    try:
-        async with UpstreamClient.open(settings) as upstream:
-            poller = Poller(
-                backend=backend,
-                feed=upstream,
-                cache=WeekCache(backend, settings),
-                settings=settings,
-                lease_ttl_s=lease_ttl_s,
-            )
-            log.info("polling %s as %s", settings.upstream_url, poller.token)
-            polling = asyncio.create_task(poller.run(), name="poller")
-            stopping = asyncio.create_task(stop.wait(), name="poller-stop")
-            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            crashed = polling.done()  # run() only ever ends by failing
-            await cancel_and_wait(stopping)
-            await cancel_and_wait(polling)
-    finally:
-        await backend.aclose()
-    return 1 if crashed else 0

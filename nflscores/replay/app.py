@@ -9,8 +9,8 @@ from datetime import datetime
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from nflscores.errors import BadRequest
-from nflscores.parser import EASTERN
+from nflscores.domain.errors import BadRequest
+from nflscores.domain.weeks import WeekRef
 from nflscores.replay.clock import ReplayClock
 from nflscores.replay.data import games_of
 from nflscores.replay.faults import DICE, FaultDice, fault_middleware
@@ -24,7 +24,7 @@ from nflscores.replay.views import (
     set_clock,
     week_feed,
 )
-from nflscores.weeks import WeekRef
+from nflscores.sources.scorestrip import EASTERN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

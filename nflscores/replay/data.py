@@ -17,8 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
-from nflscores.parser import EASTERN, played_on
-from nflscores.weeks import SeasonType, WeekRef, season_type_of
+from nflscores.domain.weeks import SeasonType, WeekRef, season_type_of
+from nflscores.sources.scorestrip import EASTERN, played_on
 
 DATA_FILE: Final = "games.csv.gz"
 #: The columns of the data file, in order; the file starts with this header line.
@@ -47,7 +47,7 @@ class GameRecord:
     """One real game: who, when it was listed to kick off, and how it ended if it was played."""
 
     season: int
-    #: The week as scorestrip numbers it (POST weeks follow nflscores.weeks).
+    #: The week as scorestrip numbers it (POST weeks follow nflscores.domain.weeks).
     week: int
     #: scorestrip `gt`: PRE, REG, WC, DIV, CON, PRO or SB.
     game_type: str

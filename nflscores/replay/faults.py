@@ -18,7 +18,7 @@ from typing import Final
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from nflscores.errors import BadRequest
+from nflscores.domain.errors import BadRequest
 
 MAX_LATENCY_MS: Final = 60_000.0
 DEFAULT_FAIL_STATUS: Final = 503

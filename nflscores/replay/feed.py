@@ -13,9 +13,9 @@ from functools import lru_cache
 from html import escape
 from typing import Final
 
+from nflscores.domain.teams import nickname
+from nflscores.domain.weeks import WeekRef
 from nflscores.replay.data import GameRecord, games_of
-from nflscores.teams import nickname
-from nflscores.weeks import WeekRef
 
 PROLOG: Final = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 EMPTY: Final = PROLOG + b"<ss></ss>\n"

@@ -9,11 +9,11 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from nflscores.encoding import dumps
-from nflscores.errors import BadRequest
+from nflscores.domain.encoding import dumps
+from nflscores.domain.errors import BadRequest
+from nflscores.domain.weeks import find_week
 from nflscores.replay.feed import EMPTY, final_week_document, live_document, week_document
 from nflscores.replay.live import LiveDay
-from nflscores.weeks import find_week
 
 LIVE: Final = web.AppKey[LiveDay | None]("replay_live_day")
 

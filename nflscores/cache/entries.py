@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import get_args
 
-from nflscores import keys
-from nflscores.backends import Backend
-from nflscores.encoding import decode_week, encode_week
-from nflscores.models import Week, WeekState
-from nflscores.policy import Lifetimes, fresh_for, public_max_age
+from nflscores.domain.encoding import decode_week, encode_week
+from nflscores.domain.models import Week, WeekState
+from nflscores.domain.policy import Lifetimes, fresh_for, public_max_age
+from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
-from nflscores.weeks import WeekRef
+from nflscores.store import Backend, keys
 
 _STATES = frozenset(get_args(WeekState))
 

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Final
 
-from nflscores.backends.base import Event, parse_event_id
-from nflscores.errors import CacheUnavailable
+from nflscores.domain.errors import CacheUnavailable
+from nflscores.store.base import Event, parse_event_id
 
 #: Messages a subscriber may fall behind before it is cut off, as Redis cuts off slow readers.
 SUBSCRIBER_BUFFER: Final = 1024

@@ -28,7 +28,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from nflscores import metrics
-from nflscores.encoding import dumps
+from nflscores.domain.encoding import dumps
 from nflscores.logs import JsonFormatter
 
 ACCESS_LOG: Final = logging.getLogger("nflscores.access")

@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Final, Literal
 
-from nflscores.errors import BadRequest, UnknownSeason, UnknownWeek
+from nflscores.domain.errors import BadRequest, UnknownSeason, UnknownWeek
 
 SeasonType = Literal["PRE", "REG", "POST"]
 

@@ -14,8 +14,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from nflscores.backends.base import Event, parse_event_id
-from nflscores.errors import CacheUnavailable
+from nflscores.domain.errors import CacheUnavailable
+from nflscores.store.base import Event, parse_event_id
 
 P = ParamSpec("P")
 T = TypeVar("T")

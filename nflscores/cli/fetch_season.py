@@ -1,8 +1,6 @@
 """`nflscores fetch-season SEASON`: every week of a season at once, then a season summary.
 
-The talk's classic: 22 requests in flight together instead of one after another. Each game is
-reported as it is stored, each week when it is done; the follow-up step runs once every week
-has finished, successful or not.
+Each game is reported as it is stored and each week when it is done, in the talk's words.
 """
 
 from __future__ import annotations
@@ -10,34 +8,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import time
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import TextIO
 
-from nflscores import keys
-from nflscores.backends import Backend, open_backend
-from nflscores.cache import WeekCache
-from nflscores.encoding import dumps
-from nflscores.errors import NflScoresError
-from nflscores.models import Week
+from nflscores.cache.entries import WeekCache
+from nflscores.cache.season import SeasonSummary, fetch_season
+from nflscores.domain.errors import NflScoresError
+from nflscores.domain.models import Week
+from nflscores.domain.weeks import WeekRef, parse_season, weeks_of
 from nflscores.settings import Settings
-from nflscores.upstream import UpstreamClient
-from nflscores.weeks import WeekRef, parse_season, weeks_of
-
-
-@dataclass(slots=True)
-class SeasonSummary:
-    """What a season's fetch did: stored once every week is done."""
-
-    season: int
-    weeks: int = 0
-    games: int = 0
-    stored_weeks: list[str] = field(default_factory=list)
-    empty_weeks: list[str] = field(default_factory=list)
-    failed_weeks: dict[str, str] = field(default_factory=dict)
-    seconds: float = 0.0
-    finished_at: str = ""
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import Backend, open_backend
 
 
 def game_line(week: Week, index: int) -> str:
@@ -75,7 +55,7 @@ class _Progress:
             self._stream.write("\n")
 
 
-async def fetch_season(
+async def fetch_and_report(
     season: int,
     *,
     upstream: UpstreamClient,
@@ -85,48 +65,28 @@ async def fetch_season(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> SeasonSummary:
-    """Fetch and store every week of a season, at most `concurrency` at once."""
-    refs = weeks_of(season)
-    summary = SeasonSummary(season=season, weeks=len(refs))
-    limit = asyncio.Semaphore(concurrency)
-    progress = _Progress(len(refs), err)
-    started = time.perf_counter()
+    """Fetch the season, writing the talk's lines to `out` and progress to a terminal `err`."""
+    progress = _Progress(len(weeks_of(season)), err)
 
-    async def one(ref: WeekRef) -> None:
-        try:
-            async with limit:
-                week = await upstream.fetch_week(ref)
-            await cache.store(week)
-        except NflScoresError as exc:
-            summary.failed_weeks[ref.slug] = f"{exc.code}: {exc}"
-        else:
-            if week.games:
-                summary.stored_weeks.append(ref.slug)
-                summary.games += len(week.games)
-                out.writelines(game_line(week, i) + "\n" for i in range(len(week.games)))
-                out.write(week_line(ref) + "\n")
-            else:
-                summary.empty_weeks.append(ref.slug)
-                out.write(f"Season {season}/{ref.season_type}. Week {ref.week} has no games.\n")
+    def report(ref: WeekRef, week: Week | None, error: NflScoresError | None) -> None:
+        if week is not None and week.games:
+            out.writelines(game_line(week, i) + "\n" for i in range(len(week.games)))
+            out.write(week_line(ref) + "\n")
+        elif week is not None:
+            out.write(f"Season {season}/{ref.season_type}. Week {ref.week} has no games.\n")
         progress.step()
 
-    async with asyncio.TaskGroup() as group:
-        for ref in refs:
-            group.create_task(one(ref))
-    progress.close()
-    order = {ref.slug: i for i, ref in enumerate(refs)}
-    summary.stored_weeks.sort(key=order.__getitem__)
-    summary.empty_weeks.sort(key=order.__getitem__)
-    summary.failed_weeks = dict(sorted(summary.failed_weeks.items(), key=lambda i: order[i[0]]))
-    summary.seconds = round(time.perf_counter() - started, 3)
-    summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-    await store_summary(backend, summary)
-    return summary
-
-
-async def store_summary(backend: Backend, summary: SeasonSummary) -> None:
-    """Run the follow-up step: keep the season's summary for GET /api/?season=."""
-    await backend.set(keys.season_summary_key(summary.season), dumps(asdict(summary)))
+    try:
+        return await fetch_season(
+            season,
+            upstream=upstream,
+            cache=cache,
+            backend=backend,
+            concurrency=concurrency,
+            on_week=report,
+        )
+    finally:
+        progress.close()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -143,7 +103,7 @@ async def _main(season: int, concurrency: int, settings: Settings) -> int:
     backend = open_backend(settings)
     try:
         async with UpstreamClient.open(settings) as upstream:
-            summary = await fetch_season(
+            summary = await fetch_and_report(
                 season,
                 upstream=upstream,
                 cache=WeekCache(backend, settings),

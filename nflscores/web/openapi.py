@@ -6,8 +6,8 @@ from functools import cache
 from typing import Any
 
 from nflscores import __version__
-from nflscores.encoding import dumps
-from nflscores.weeks import POST_ROUNDS
+from nflscores.domain.encoding import dumps
+from nflscores.domain.weeks import POST_ROUNDS
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
 _NULLABLE_STR = {"type": ["string", "null"]}

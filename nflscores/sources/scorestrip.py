@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from nflscores.errors import NoLiveWeek, ParseError
-from nflscores.models import Game, Side, Status, Week
-from nflscores.weeks import WeekRef, find_week, season_type_of
+from nflscores.domain.errors import NoLiveWeek, ParseError
+from nflscores.domain.models import Game, Side, Status, Week
+from nflscores.domain.weeks import WeekRef, find_week, season_type_of
 
 EASTERN: Final = ZoneInfo("America/New_York")
 MAX_DOCUMENT_BYTES: Final = 1 << 20

@@ -18,11 +18,11 @@ from typing import Final
 import uvloop
 from aiohttp import web
 
-from nflscores.app import create_app
+from nflscores.cli.upstream import DEFAULT_LIVE, parse_live
+from nflscores.domain.weeks import WeekRef
 from nflscores.replay.app import ReplayConfig, create_replay_app
-from nflscores.replay.cli import DEFAULT_LIVE, parse_live
 from nflscores.settings import Settings
-from nflscores.weeks import WeekRef
+from nflscores.web.app import create_app
 
 #: The replay runs this fast, and the poller keeps up with it.
 DEMO_SPEED: Final = 60.0

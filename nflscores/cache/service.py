@@ -14,13 +14,13 @@ import time
 from collections import OrderedDict
 from typing import Final, Literal
 
-from nflscores import keys, metrics
-from nflscores.backends import Backend
-from nflscores.cache import CachedWeek, WeekCache
-from nflscores.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
+from nflscores import metrics
+from nflscores.cache.entries import CachedWeek, WeekCache
+from nflscores.domain.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
+from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
-from nflscores.upstream import UpstreamClient
-from nflscores.weeks import WeekRef
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import Backend, keys
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,14 @@ Both implement `Backend`; one contract test suite runs against each. Every metho
 
 from __future__ import annotations
 
-from nflscores.backends.base import Backend, Event, parse_event_id
-from nflscores.backends.memory import MemoryBackend
-from nflscores.backends.redis import RedisBackend
-from nflscores.settings import Settings
+from typing import TYPE_CHECKING
+
+from nflscores.store.base import Backend, Event, parse_event_id
+from nflscores.store.memory import MemoryBackend
+from nflscores.store.redis import RedisBackend
+
+if TYPE_CHECKING:  # settings read their default lifetimes from this package's keys
+    from nflscores.settings import Settings
 
 __all__ = ["Backend", "Event", "MemoryBackend", "RedisBackend", "open_backend", "parse_event_id"]
 

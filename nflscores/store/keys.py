@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from nflscores.weeks import WeekRef
+from nflscores.domain.weeks import WeekRef
 
 PREFIX: Final = "nflscores"
 

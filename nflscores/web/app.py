@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from nflscores import views
-from nflscores.backends import Backend, open_backend
-from nflscores.cache import WeekCache
-from nflscores.http_errors import add_fallback_route
-from nflscores.live import setup_live
-from nflscores.observability import request_log_args, setup_observability
-from nflscores.service import WeekService
+from nflscores.cache.entries import WeekCache
+from nflscores.cache.service import WeekService
 from nflscores.settings import Settings
-from nflscores.state import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
-from nflscores.upstream import UpstreamClient
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import Backend, open_backend
+from nflscores.web import views
+from nflscores.web.appkeys import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.errors import add_fallback_route
+from nflscores.web.live import setup_live
+from nflscores.web.observability import request_log_args, setup_observability
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 

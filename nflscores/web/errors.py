@@ -9,8 +9,8 @@ from functools import wraps
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from nflscores.encoding import dumps
-from nflscores.errors import NflScoresError
+from nflscores.domain.encoding import dumps
+from nflscores.domain.errors import NflScoresError
 
 log = logging.getLogger(__name__)
 

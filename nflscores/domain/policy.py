@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from nflscores.models import Week
+from nflscores.domain.models import Week
 
 #: An upcoming week is re-read no later than this long after a kickoff passes.
 MIN_UPCOMING_TTL_S: Final = 5

@@ -6,15 +6,16 @@ import time
 
 from aiohttp import web
 
-from nflscores import __version__, keys
-from nflscores.cache import CachedWeek
-from nflscores.encoding import dumps, loads
-from nflscores.errors import CacheUnavailable, NflScoresError, NoGames
-from nflscores.http_errors import domain_error_response, json_errors, unexpected_error_response
-from nflscores.openapi import openapi_document
-from nflscores.service import CacheResult
-from nflscores.state import BACKEND, WEEKS
-from nflscores.weeks import parse_path, parse_season, weeks_of
+from nflscores import __version__
+from nflscores.cache.entries import CachedWeek
+from nflscores.cache.season import load_summary
+from nflscores.cache.service import CacheResult
+from nflscores.domain.encoding import dumps
+from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
+from nflscores.domain.weeks import parse_path, parse_season, weeks_of
+from nflscores.web.appkeys import BACKEND, WEEKS
+from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
+from nflscores.web.openapi import openapi_document
 
 JSON = "application/json"
 #: How long browsers and proxies may keep a copy served while the upstream fails.
@@ -47,10 +48,9 @@ async def index(request: web.Request) -> web.Response:
     }
     if "season" in request.query:
         season = parse_season(request.query["season"])
-        raw = await request.app[BACKEND].get(keys.season_summary_key(season))
         data["season"] = season
         data["weeks"] = [ref.slug for ref in weeks_of(season)]
-        data["summary"] = None if raw is None else loads(raw)
+        data["summary"] = await load_summary(request.app[BACKEND], season)
     return json_response(data)
 
 

@@ -9,10 +9,10 @@ import sys
 
 from aiohttp import web
 
-from nflscores.errors import NflScoresError
+from nflscores.domain.errors import NflScoresError
+from nflscores.domain.weeks import WeekRef, find_week, parse_season, parse_week
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.settings import Settings
-from nflscores.weeks import WeekRef, find_week, parse_season, parse_week
 
 log = logging.getLogger(__name__)
 

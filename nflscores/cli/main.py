@@ -25,11 +25,15 @@ class Command(Protocol):
 
 #: Subcommand name, module, one-line help. Each module implements Command.
 COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("serve", "nflscores.serve", "serve the JSON API and the live stream"),
-    ("fetch-season", "nflscores.fetch_season", "fetch every week of a season into the cache"),
-    ("poll", "nflscores.live.poller", "follow the live feed and publish each change"),
-    ("demo", "nflscores.demo", "run the replay upstream, the API and the poller in one process"),
-    ("upstream", "nflscores.replay.cli", "serve the scorestrip replay upstream"),
+    ("serve", "nflscores.cli.serve", "serve the JSON API and the live stream"),
+    ("fetch-season", "nflscores.cli.fetch_season", "fetch every week of a season into the cache"),
+    ("poll", "nflscores.cli.poll", "follow the live feed and publish each change"),
+    (
+        "demo",
+        "nflscores.cli.demo",
+        "run the replay upstream, the API and the poller in one process",
+    ),
+    ("upstream", "nflscores.cli.upstream", "serve the scorestrip replay upstream"),
 )
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from nflscores.models import Week, week_from_dict, week_to_dict
+from nflscores.domain.models import Week, week_from_dict, week_to_dict
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 

@@ -7,8 +7,8 @@ import argparse
 import uvloop
 from aiohttp import web
 
-from nflscores.app import create_app
 from nflscores.settings import Settings
+from nflscores.web.app import create_app
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

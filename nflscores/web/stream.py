@@ -9,9 +9,8 @@ from aiohttp.http import HttpVersion11
 
 from nflscores.live.filters import parse_teams
 from nflscores.live.frames import retry_frame
-from nflscores.live.hub import HUB
 from nflscores.live.listener import Listener
-from nflscores.state import SETTINGS
+from nflscores.web.appkeys import HUB, SETTINGS
 
 EVENT_STREAM: Final = "text/event-stream"
 HEADERS: Final = {

@@ -17,16 +17,16 @@ from typing import Final
 import aiohttp
 
 from nflscores import __version__, metrics
-from nflscores.errors import (
+from nflscores.domain.errors import (
     UpstreamBadResponse,
     UpstreamError,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
-from nflscores.models import Week
-from nflscores.parser import parse_scorestrip
+from nflscores.domain.models import Week
+from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
-from nflscores.weeks import WeekRef
+from nflscores.sources.scorestrip import parse_scorestrip
 
 log = logging.getLogger(__name__)
 

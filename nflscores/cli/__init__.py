@@ -1,0 +1,1 @@
+"""The `nflscores` command line: one module per subcommand."""

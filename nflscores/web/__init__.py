@@ -1,0 +1,1 @@
+"""The HTTP edge: the aiohttp application, its handlers, errors, metrics and the page."""

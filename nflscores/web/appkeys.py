@@ -1,0 +1,19 @@
+"""Every typed key of the application: what it holds, one of each per process."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from nflscores.cache.entries import WeekCache
+from nflscores.cache.service import WeekService
+from nflscores.live.hub import LiveHub
+from nflscores.settings import Settings
+from nflscores.sources.http import UpstreamClient
+from nflscores.store import Backend
+
+SETTINGS = web.AppKey("settings", Settings)
+BACKEND = web.AppKey("backend", Backend)
+UPSTREAM = web.AppKey("upstream", UpstreamClient)
+CACHE = web.AppKey("cache", WeekCache)
+WEEKS = web.AppKey("weeks", WeekService)
+HUB = web.AppKey("live_hub", LiveHub)

@@ -1,0 +1,74 @@
+"""Live scores in the application: the stream route, the page at `/`, the hub and poller tasks.
+
+`setup_live(app)` adds the stream, the page and what keeps them running to an application
+that `create_app` already gave a store, a week cache and an upstream client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Final
+
+from aiohttp import web
+
+from nflscores.live.events import LiveEvent
+from nflscores.live.hub import LiveHub
+from nflscores.live.poller import Poller
+from nflscores.live.tasks import cancel_and_wait
+from nflscores.store import MemoryBackend
+from nflscores.web.appkeys import BACKEND, CACHE, HUB, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.errors import json_errors
+from nflscores.web.stream import livescore
+
+__all__ = ["setup_live"]
+
+STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
+
+
+def setup_live(app: web.Application) -> None:
+    """Register GET /api/livescore, GET / and /static/, and the hub's lifetime."""
+    app.router.add_get("/api/livescore", json_errors(livescore), allow_head=False)
+    app.router.add_get("/", page)
+    app.router.add_static("/static/", STATIC_DIR)
+    app.cleanup_ctx.append(_hub)
+    app.cleanup_ctx.append(_embedded_poller)
+    app.on_shutdown.append(_end_streams)
+
+
+async def page(request: web.Request) -> web.FileResponse:
+    """Serve the live scoreboard."""
+    return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def _hub(app: web.Application) -> AsyncIterator[None]:
+    weeks = app.get(WEEKS)
+
+    def remember(event: LiveEvent) -> None:
+        # The week API of this process is never older than its stream.
+        if weeks is not None:
+            weeks.remember(event.ref, event.body)
+
+    hub = LiveHub(app[BACKEND], heartbeat_s=app[SETTINGS].sse_heartbeat_s, on_event=remember)
+    app[HUB] = hub
+    hub.start()
+    yield
+    await hub.stop()
+
+
+async def _embedded_poller(app: web.Application) -> AsyncIterator[None]:
+    """On the in-process store, poll in this process: nothing else can publish to it."""
+    backend = app[BACKEND]
+    upstream = app.get(UPSTREAM)
+    if not isinstance(backend, MemoryBackend) or upstream is None:
+        yield
+        return
+    poller = Poller(backend=backend, feed=upstream, cache=app[CACHE], settings=app[SETTINGS])
+    task = asyncio.create_task(poller.run(), name="embedded-poller")
+    yield
+    await cancel_and_wait(task)
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[HUB].close_streams()
