@@ -84,7 +84,7 @@ max_requests_jitter = 0
 preload_app = False
 # gunicorn 27 shares one control socket per user under ~/.gunicorn; nflscores does not use it.
 control_socket_disable = True
-# One access-log line per request comes from nflscores.web.observability, not from gunicorn.
+# One access-log line per request comes from nflscores.web.accesslog, not from gunicorn.
 accesslog = None
 errorlog = "-"
 loglevel = _SETTINGS.log_level.lower()

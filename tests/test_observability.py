@@ -17,12 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nflscores.logs import JsonFormatter
 from nflscores.metrics import Tally
-from nflscores.web.observability import (
-    ACCESS_LINES,
-    render_metrics,
-    request_log_args,
-    setup_observability,
-)
+from nflscores.web.accesslog import ACCESS_LINES, request_log_args
+from nflscores.web.metrics_view import render_metrics, setup_observability
 from tests.prometheus import sample, series
 
 Client = TestClient[web.Request, web.Application]

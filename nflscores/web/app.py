@@ -12,10 +12,11 @@ from nflscores.settings import Settings
 from nflscores.sources.http import UpstreamClient
 from nflscores.store import Backend, open_backend
 from nflscores.web import views
+from nflscores.web.accesslog import request_log_args
 from nflscores.web.appkeys import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
 from nflscores.web.errors import add_fallback_route
 from nflscores.web.live import setup_live
-from nflscores.web.observability import request_log_args, setup_observability
+from nflscores.web.metrics_view import setup_observability
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
