@@ -16,6 +16,7 @@ from nflscores.domain.weeks import parse_week, weeks_of
 from nflscores.settings import Settings
 from nflscores.store import keys
 from nflscores.web.app import create_app
+from nflscores.web.routes import ROUTES
 from tests.support import DATA, free_port
 from tests.upstream import ScriptedUpstream
 
@@ -300,3 +301,13 @@ async def test_openapi_document_describes_the_api(client: Client) -> None:
     assert {"/api/", "/api/{season}/{week}", "/api/livescore", "/healthz", "/readyz"} <= set(
         document["paths"]
     )
+
+
+async def test_every_route_is_listed_and_documented(client: Client) -> None:
+    """The index lists and the OpenAPI document describes every route of the one table."""
+    index = loads(await (await client.get("/api/")).read())
+    document = loads(await (await client.get("/api/openapi.json")).read())
+    for route in ROUTES:
+        assert route.path in document["paths"], route.name
+        if route.listed:
+            assert index["endpoints"][route.name] == route.path

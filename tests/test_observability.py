@@ -18,7 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from nflscores.logs import JsonFormatter
 from nflscores.metrics import Tally
 from nflscores.web.accesslog import ACCESS_LINES, request_log_args
-from nflscores.web.metrics_view import render_metrics, setup_observability
+from nflscores.web.metrics_view import render_metrics, serve_metrics, setup_observability
 from tests.prometheus import sample, series
 
 Client = TestClient[web.Request, web.Application]
@@ -51,6 +51,7 @@ def small_app() -> web.Application:
     app.router.add_get("/plain", plain)
     app.router.add_get("/moved", moved)
     app.router.add_get("/stream", stream)
+    app.router.add_get("/metrics", serve_metrics)
     setup_observability(app)
     return app
 

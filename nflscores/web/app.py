@@ -11,12 +11,12 @@ from nflscores.cache.service import WeekService
 from nflscores.settings import Settings
 from nflscores.sources.http import UpstreamClient
 from nflscores.store import Backend, open_backend
-from nflscores.web import views
 from nflscores.web.accesslog import request_log_args
-from nflscores.web.appkeys import BACKEND, CACHE, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.appkeys import BACKEND, CACHE, ROUTE_TABLE, SETTINGS, UPSTREAM, WEEKS
 from nflscores.web.errors import add_fallback_route
 from nflscores.web.live import setup_live
 from nflscores.web.metrics_view import setup_observability
+from nflscores.web.routes import ROUTES
 
 CleanupContext = Callable[[web.Application], AsyncIterator[None]]
 
@@ -49,11 +49,9 @@ def create_app(settings: Settings, *, backend: Backend | None = None) -> web.App
     app[SETTINGS] = settings
     app.cleanup_ctx.append(_store(backend))
     app.cleanup_ctx.append(_upstream)
-    app.router.add_get("/api/", views.index)
-    app.router.add_get("/api/openapi.json", views.openapi)
-    app.router.add_get("/api/{season}/{week}", views.week)
-    app.router.add_get("/healthz", views.healthz)
-    app.router.add_get("/readyz", views.readyz)
+    app[ROUTE_TABLE] = ROUTES
+    for route in ROUTES:
+        app.router.add_get(route.path, route.handler, name=route.name, allow_head=route.allow_head)
     setup_live(app)
     setup_observability(app)
     add_fallback_route(app)

@@ -10,6 +10,7 @@ from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
 from nflscores.sources.http import UpstreamClient
 from nflscores.store import Backend
+from nflscores.web.route import Route
 
 SETTINGS = web.AppKey("settings", Settings)
 BACKEND = web.AppKey("backend", Backend)
@@ -17,3 +18,6 @@ UPSTREAM = web.AppKey("upstream", UpstreamClient)
 CACHE = web.AppKey("cache", WeekCache)
 WEEKS = web.AppKey("weeks", WeekService)
 HUB = web.AppKey("live_hub", LiveHub)
+ROUTE_TABLE = web.AppKey("routes", tuple[Route, ...])
+#: Where processes write their metrics (PROMETHEUS_MULTIPROC_DIR), or None for this one only.
+METRICS_DIR = web.AppKey[str | None]("metrics_dir")

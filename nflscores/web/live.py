@@ -19,8 +19,6 @@ from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.store import MemoryBackend
 from nflscores.web.appkeys import BACKEND, CACHE, HUB, SETTINGS, UPSTREAM, WEEKS
-from nflscores.web.errors import json_errors
-from nflscores.web.stream import livescore
 
 __all__ = ["setup_live"]
 
@@ -28,9 +26,7 @@ STATIC_DIR: Final = Path(__file__).resolve().parent / "static"
 
 
 def setup_live(app: web.Application) -> None:
-    """Register GET /api/livescore, GET / and /static/, and the hub's lifetime."""
-    app.router.add_get("/api/livescore", json_errors(livescore), allow_head=False)
-    app.router.add_get("/", page)
+    """Serve the page's files at /static/, and run the hub (and poller) with the app."""
     app.router.add_static("/static/", STATIC_DIR)
     app.cleanup_ctx.append(_hub)
     app.cleanup_ctx.append(_embedded_poller)

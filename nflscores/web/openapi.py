@@ -8,6 +8,7 @@ from typing import Any
 from nflscores import __version__
 from nflscores.domain.encoding import dumps
 from nflscores.domain.weeks import POST_ROUNDS
+from nflscores.web.route import Route
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
 _NULLABLE_STR = {"type": ["string", "null"]}
@@ -101,17 +102,30 @@ def _schemas() -> dict[str, Any]:
     return {"Side": side, "Game": game, "Week": week, "Error": error}
 
 
-def _paths() -> dict[str, Any]:
+def _operations() -> dict[str, Any]:
+    """Return the GET operation of each route, by route name."""
     week_json = {"application/json": {"schema": {"$ref": "#/components/schemas/Week"}}}
     return {
-        "/api/": {
+        "openapi": {
+            "get": {
+                "summary": "This document",
+                "responses": {"200": {"description": "The OpenAPI 3.1 document"}},
+            }
+        },
+        "page": {
+            "get": {
+                "summary": "The live scoreboard page",
+                "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}},
+            }
+        },
+        "index": {
             "get": {
                 "summary": "Service index; with ?season=, that season's week slugs",
                 "parameters": [{"name": "season", "in": "query", "schema": {"type": "integer"}}],
                 "responses": {"200": {"description": "The index"}, "400": _error_ref("Bad")},
             }
         },
-        "/api/{season}/{week}": {
+        "week": {
             "get": {
                 "summary": "One week's games",
                 "parameters": [
@@ -140,7 +154,7 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
-        "/api/livescore": {
+        "livescore": {
             "get": {
                 "summary": "Server-Sent Events: `update` events with the live week",
                 "parameters": [
@@ -157,27 +171,29 @@ def _paths() -> dict[str, Any]:
                 },
             }
         },
-        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}},
-        "/readyz": {
+        "health": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}},
+        "ready": {
             "get": {
                 "summary": "Readiness: the store answers",
                 "responses": {"200": {"description": "Ready"}, "503": _error_ref("Not ready")},
             }
         },
-        "/metrics": {
+        "metrics": {
             "get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text"}}}
         },
     }
 
 
 @cache
-def openapi_document() -> bytes:
-    """Return the OpenAPI document as JSON bytes."""
+def openapi_document(routes: tuple[Route, ...]) -> bytes:
+    """Return the OpenAPI document of the routes as JSON bytes."""
+    operations = _operations()
+    paths = {route.path: operations[route.name] for route in routes if route.name in operations}
     return dumps(
         {
             "openapi": "3.1.0",
             "info": {"title": "nflscores", "version": __version__},
-            "paths": _paths(),
+            "paths": paths,
             "components": {"schemas": _schemas()},
         }
     )

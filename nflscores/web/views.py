@@ -13,24 +13,20 @@ from nflscores.cache.service import CacheResult
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
-from nflscores.web.appkeys import BACKEND, WEEKS
+from nflscores.web.appkeys import BACKEND, ROUTE_TABLE, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
 from nflscores.web.openapi import openapi_document
+from nflscores.web.route import Route
 
 JSON = "application/json"
 #: How long browsers and proxies may keep a copy served while the upstream fails.
 STALE_MAX_AGE_S = 5
 
-ENDPOINTS = {
-    "index": "/api/",
-    "season": "/api/?season={season}",
-    "week": "/api/{season}/{week}",
-    "livescore": "/api/livescore",
-    "openapi": "/api/openapi.json",
-    "health": "/healthz",
-    "ready": "/readyz",
-    "metrics": "/metrics",
-}
+
+def endpoints(routes: tuple[Route, ...]) -> dict[str, str]:
+    """Return the index's endpoints: every listed route by name, and the season index."""
+    listed = {route.name: route.path for route in routes if route.listed}
+    return {"index": listed.pop("index"), "season": "/api/?season={season}", **listed}
 
 
 def json_response(value: object, *, status: int = 200) -> web.Response:
@@ -44,7 +40,7 @@ async def index(request: web.Request) -> web.Response:
     data: dict[str, object] = {
         "service": "nflscores",
         "version": __version__,
-        "endpoints": ENDPOINTS,
+        "endpoints": endpoints(request.app[ROUTE_TABLE]),
     }
     if "season" in request.query:
         season = parse_season(request.query["season"])
@@ -115,4 +111,4 @@ async def readyz(request: web.Request) -> web.Response:
 @json_errors
 async def openapi(request: web.Request) -> web.Response:
     """Return the OpenAPI 3.1 document of the HTTP API."""
-    return web.Response(body=openapi_document(), content_type=JSON)
+    return web.Response(body=openapi_document(request.app[ROUTE_TABLE]), content_type=JSON)

@@ -1,0 +1,18 @@
+"""One route of the HTTP API: its name, path and handler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiohttp.typedefs import Handler
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A GET route; `listed` routes appear in the index's endpoints."""
+
+    name: str
+    path: str
+    handler: Handler
+    allow_head: bool = True
+    listed: bool = True

@@ -1,0 +1,26 @@
+"""The route table: every path the application answers, written once.
+
+`create_app` registers it, the index lists it and the OpenAPI document describes it.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from nflscores.web import views
+from nflscores.web.errors import json_errors
+from nflscores.web.live import page
+from nflscores.web.metrics_view import serve_metrics
+from nflscores.web.route import Route
+from nflscores.web.stream import livescore
+
+ROUTES: Final = (
+    Route("index", "/api/", views.index),
+    Route("openapi", "/api/openapi.json", views.openapi),
+    Route("livescore", "/api/livescore", json_errors(livescore), allow_head=False),
+    Route("week", "/api/{season}/{week}", views.week),
+    Route("health", "/healthz", views.healthz),
+    Route("ready", "/readyz", views.readyz),
+    Route("metrics", "/metrics", serve_metrics),
+    Route("page", "/", page, listed=False),
+)
