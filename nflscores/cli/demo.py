@@ -8,9 +8,7 @@ poller's intervals short enough for scores to move within a minute.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
-import signal
 import socket
 import sys
 from typing import Final
@@ -18,18 +16,16 @@ from typing import Final
 import uvloop
 from aiohttp import web
 
+from nflscores.cli.signals import stop_event
 from nflscores.cli.upstream import DEFAULT_LIVE, parse_live
 from nflscores.domain.weeks import WeekRef
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
 
-#: The replay runs this fast, and the poller keeps up with it.
-DEMO_SPEED: Final = 60.0
+#: The poller keeps up with the replay's default pace (60 virtual minutes a minute).
 DEMO_POLL_LIVE_S: Final = 1.0
 DEMO_POLL_IDLE_S: Final = 5.0
-#: Virtual minutes from the start to the first kickoff (seconds, at 60x).
-DEMO_START_OFFSET_MIN: Final = 5.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--speed",
         type=float,
-        default=DEMO_SPEED,
+        default=ReplayConfig().speed,
         help="virtual minutes per real minute (default %(default)s)",
     )
 
@@ -58,9 +54,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("nflscores demo: --live must name a week to replay", file=sys.stderr)
         return 2
     try:
-        replay = ReplayConfig(
-            live=live, speed=args.speed, start_offset_min=DEMO_START_OFFSET_MIN, seed=0
-        )
+        replay = ReplayConfig(live=live, speed=args.speed)
     except ValueError as exc:
         print(f"nflscores demo: {exc}", file=sys.stderr)
         return 2
@@ -75,10 +69,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _demo(settings: Settings, replay: ReplayConfig, *, host: str, port: int) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_event()
     upstream_sock = socket.socket()
     upstream_sock.bind(("127.0.0.1", 0))
     upstream_port = upstream_sock.getsockname()[1]

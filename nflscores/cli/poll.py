@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import signal
 import sys
 
 import uvloop
 
 from nflscores.cache.entries import WeekCache
+from nflscores.cli.signals import stop_event
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
@@ -47,10 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+    stop = stop_event()
     backend = open_backend(settings)
     try:
         async with UpstreamClient.open(settings) as upstream:

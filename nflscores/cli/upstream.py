@@ -17,6 +17,7 @@ from nflscores.settings import Settings
 log = logging.getLogger(__name__)
 
 DEFAULT_LIVE = "2015/REG/12"
+_DEFAULTS = ReplayConfig()
 _OFF = frozenset({"off", "none", ""})
 _TYPED_RE = re.compile(r"([0-9]{4})/(PRE|REG|POST)/([0-9]{1,2})")
 _SLUG_RE = re.compile(r"([0-9]{4})/([a-z0-9-]+)")
@@ -56,22 +57,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"week ss.xml replays as live, or off (default {DEFAULT_LIVE})",
     )
     parser.add_argument(
-        "--speed", type=float, default=60.0, help="virtual minutes per real minute (default 60)"
+        "--speed",
+        type=float,
+        default=_DEFAULTS.speed,
+        help="virtual minutes per real minute (default %(default)s)",
     )
     parser.add_argument(
         "--start-offset",
         type=float,
-        default=5.0,
+        default=_DEFAULTS.start_offset_min,
         metavar="MIN",
-        help="virtual minutes from start to the first kickoff (default 5)",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the replayed game paths")
-    parser.add_argument("--latency-ms", type=float, default=0.0, help="delay every answer")
-    parser.add_argument(
-        "--fail-rate", type=float, default=0.0, help="share of feed requests answered 503"
+        help="virtual minutes from start to the first kickoff (default %(default)s)",
     )
     parser.add_argument(
-        "--truncate-rate", type=float, default=0.0, help="share of feed bodies cut short"
+        "--seed", type=int, default=_DEFAULTS.seed, help="seed of the replayed game paths"
+    )
+    parser.add_argument(
+        "--latency-ms", type=float, default=_DEFAULTS.latency_ms, help="delay every answer"
+    )
+    parser.add_argument(
+        "--fail-rate",
+        type=float,
+        default=_DEFAULTS.fail_rate,
+        help="share of feed requests answered 503",
+    )
+    parser.add_argument(
+        "--truncate-rate",
+        type=float,
+        default=_DEFAULTS.truncate_rate,
+        help="share of feed bodies cut short",
     )
 
 

@@ -29,3 +29,8 @@ def encode_week(week: Week) -> bytes:
 def decode_week(data: bytes) -> Week:
     """Return the week a body from encode_week holds."""
     return week_from_dict(loads(data))
+
+
+def error_body(status: int, code: str, message: str) -> bytes:
+    """Return the JSON body every error of the service and its replay has (docs/api.md)."""
+    return dumps({"error": {"status": status, "code": code, "message": message}})

@@ -27,7 +27,9 @@ POST_ROUNDS: Final = ("wildcard", "divisional", "conference", "probowl", "superb
 #: scorestrip `gt` of each postseason round, in the order of POST_ROUNDS.
 POST_GAME_TYPES: Final = ("WC", "DIV", "CON", "PRO", "SB")
 
-_SEASON_RE: Final = re.compile(r"[0-9]{4}")
+#: What a season looks like in a path or a query: four ASCII digits.
+SEASON_PATTERN: Final = "[0-9]{4}"
+_SEASON_RE: Final = re.compile(SEASON_PATTERN)
 _SLUG_RE: Final = re.compile(r"pre-(?:0|[1-9][0-9]?)|[1-9][0-9]?|" + "|".join(POST_ROUNDS))
 
 
@@ -79,11 +81,16 @@ def weeks_of(season: int) -> tuple[WeekRef, ...]:
     return (*pre, *reg, *post)
 
 
-def parse_season(text: str, *, today: date | None = None) -> int:
-    """Return the season a path segment names, or raise BadRequest / UnknownSeason."""
+def season_number(text: str) -> int:
+    """Return the year a season's text names, or raise BadRequest if it is no four-digit year."""
     if not _SEASON_RE.fullmatch(text):
         raise BadRequest(f"season must be a four-digit year, not {text!r}")
-    season = int(text)
+    return int(text)
+
+
+def parse_season(text: str, *, today: date | None = None) -> int:
+    """Return the season a path segment names, or raise BadRequest / UnknownSeason."""
+    season = season_number(text)
     if not FIRST_SEASON <= season <= last_season(today):
         raise UnknownSeason(f"season {season} is outside {FIRST_SEASON}-{last_season(today)}")
     return season

@@ -9,8 +9,6 @@ from typing import Final
 from nflscores.domain.errors import BadRequest
 from nflscores.domain.models import Week
 
-#: Every game of the week: no filter.
-ALL_TEAMS: Final[frozenset[str]] = frozenset()
 MAX_TEAMS: Final = 40
 _CODE_RE: Final = re.compile(r"[A-Z]{2,3}")
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.domain.errors import BadRequest
 from nflscores.domain.weeks import WeekRef
 from nflscores.replay.clock import ReplayClock
@@ -24,7 +25,6 @@ from nflscores.replay.views import (
     set_clock,
     week_feed,
 )
-from nflscores.sources.scorestrip import EASTERN
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -17,8 +17,8 @@ from functools import cache
 from importlib import resources
 from typing import Final
 
+from nflscores.domain.calendar import EASTERN, played_on
 from nflscores.domain.weeks import SeasonType, WeekRef, season_type_of
-from nflscores.sources.scorestrip import EASTERN, played_on
 
 DATA_FILE: Final = "games.csv.gz"
 #: The columns of the data file, in order; the file starts with this header line.

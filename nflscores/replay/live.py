@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.domain.weeks import WeekRef
 from nflscores.replay.clock import ReplayClock
 from nflscores.replay.data import GameRecord
 from nflscores.replay.feed import Line
 from nflscores.replay.plan import REGULATION_MIN, GamePlan, Team, overtime_length, plan_game
-from nflscores.sources.scorestrip import EASTERN
 
 #: Virtual minutes per game minute while the clock runs.
 PACE: Final = 3.0

@@ -9,15 +9,14 @@ from typing import Any, Final
 
 from aiohttp import web
 
-from nflscores.domain.encoding import dumps
+from nflscores.domain.encoding import dumps, error_body
 from nflscores.domain.errors import BadRequest
-from nflscores.domain.weeks import find_week
+from nflscores.domain.weeks import find_week, season_number
 from nflscores.replay.feed import EMPTY, final_week_document, live_document, week_document
 from nflscores.replay.live import LiveDay
 
 LIVE: Final = web.AppKey[LiveDay | None]("replay_live_day")
 
-_SEASON_RE: Final = re.compile(r"[0-9]{4}")
 _WEEK_RE: Final = re.compile(r"[0-9]{1,2}")
 _SEASON_TYPES: Final = ("PRE", "REG", "POST")
 _MINUTE_RE: Final = re.compile(r"-?[0-9]{1,6}(?:\.[0-9]+)?")
@@ -30,13 +29,12 @@ def _xml(body: bytes) -> web.Response:
 def parse_week_query(query: Mapping[str, str]) -> tuple[int, str, int]:
     """Return (season, season type, week) from a week-feed query; raise BadRequest."""
     season, season_type, week = (query.get(name, "") for name in ("season", "seasonType", "week"))
-    if not _SEASON_RE.fullmatch(season):
-        raise BadRequest(f"season must be a four-digit year, not {season!r}")
+    year = season_number(season)
     if season_type not in _SEASON_TYPES:
         raise BadRequest(f"seasonType must be PRE, REG or POST, not {season_type!r}")
     if not _WEEK_RE.fullmatch(week):
         raise BadRequest(f"week must be a number, not {week!r}")
-    return int(season), season_type, int(week)
+    return year, season_type, int(week)
 
 
 async def week_feed(request: web.Request) -> web.Response:
@@ -90,7 +88,8 @@ def _json(data: dict[str, Any], *, status: int = 200) -> web.Response:
 
 def error_response(status: int, code: str, message: str) -> web.Response:
     """Return a JSON error in the shape API.md gives every error."""
-    return _json({"error": {"status": status, "code": code, "message": message}}, status=status)
+    body = error_body(status, code, message)
+    return web.Response(body=body, status=status, content_type="application/json")
 
 
 async def get_clock(request: web.Request) -> web.Response:

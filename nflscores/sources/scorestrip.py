@@ -7,18 +7,17 @@ which leaves `k` and `p` out of games not in play and sends "0" scores before ki
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from functools import cache
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from nflscores.domain.calendar import EASTERN, played_on
 from nflscores.domain.errors import NoLiveWeek, ParseError
 from nflscores.domain.models import Game, Side, Status, Week
 from nflscores.domain.weeks import WeekRef, find_week, season_type_of
 
-EASTERN: Final = ZoneInfo("America/New_York")
 MAX_DOCUMENT_BYTES: Final = 1 << 20
 
 _EID_RE: Final = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})[0-9]{2}")
@@ -31,9 +30,6 @@ _FIXED_STATUSES: Final[dict[str, Status]] = {
     "F": "final",
     "FO": "final_overtime",
 }
-WEEKDAYS: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-#: A game moved later keeps its eid; `d` then names a day at most this many days on.
-_MAX_POSTPONEMENT_DAYS: Final = 2
 _FEED_SEASON_TYPES: Final = {"P": "PRE", "R": "REG", "POST": "POST", "PRO": "POST"}
 
 
@@ -71,18 +67,6 @@ def kickoff_time(eid: str, listed: str, *, weekday: str, game_type: str) -> date
     except ValueError:
         raise ParseError(f"game id {eid!r} does not hold a real date") from None
     return datetime.combine(played_on(day, weekday), time(hour, minute), tzinfo=EASTERN)
-
-
-def played_on(scheduled: date, weekday: str) -> date:
-    """Return the day a game was played: its eid's date, or the next `d` if it was moved.
-
-    A postponed game keeps its eid (the 2014 Buffalo snow game, eid 2014112301, was played on
-    Monday the 24th); its `d` names the later day.
-    """
-    if weekday not in WEEKDAYS:
-        return scheduled
-    shift = (WEEKDAYS.index(weekday) - scheduled.weekday()) % 7
-    return scheduled + timedelta(days=shift) if shift <= _MAX_POSTPONEMENT_DAYS else scheduled
 
 
 def _is_number(text: str) -> bool:

@@ -9,7 +9,7 @@ from functools import wraps
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from nflscores.domain.encoding import dumps
+from nflscores.domain.encoding import error_body
 from nflscores.domain.errors import NflScoresError
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def error_response(
     status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None
 ) -> web.Response:
     """Return API.md's JSON error body with its status."""
-    body = dumps({"error": {"status": status, "code": code, "message": message}})
+    body = error_body(status, code, message)
     response = web.Response(body=body, status=status, content_type="application/json")
     response.headers.update(headers or {})
     return response

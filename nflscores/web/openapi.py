@@ -7,7 +7,7 @@ from typing import Any
 
 from nflscores import __version__
 from nflscores.domain.encoding import dumps
-from nflscores.domain.weeks import POST_ROUNDS
+from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN
 from nflscores.web.route import Route
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
@@ -133,7 +133,7 @@ def _operations() -> dict[str, Any]:
                         "name": "season",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "pattern": "^[0-9]{4}$"},
+                        "schema": {"type": "string", "pattern": f"^{SEASON_PATTERN}$"},
                     },
                     {
                         "name": "week",
