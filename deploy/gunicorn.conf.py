@@ -1,15 +1,10 @@
 """gunicorn settings: `gunicorn -c deploy/gunicorn.conf.py nflscores.web.app:create_app_from_env`.
 
-Every value comes from the environment (the README's settings table):
-
-    NFLSCORES_BIND                address to listen on, host:port or unix:/path (127.0.0.1:8000)
-    NFLSCORES_WORKERS             worker processes (one per CPU with Redis; 1 without)
-    NFLSCORES_GRACEFUL_TIMEOUT_S  seconds a stopping worker has to end its streams (30)
-    PROMETHEUS_MULTIPROC_DIR      where workers (and the poller) write metrics (a private
-                                  temporary directory, removed at exit, when unset)
-
-and the service's own NFLSCORES_* settings, validated here so a bad value stops the master
-with one clear message instead of failing every worker.
+Every value comes from `Settings.from_env()` (the README's settings table: NFLSCORES_BIND,
+NFLSCORES_WORKERS, NFLSCORES_GRACEFUL_TIMEOUT_S and the rest), validated here so a bad value
+stops the master with one clear message instead of failing every worker; and
+PROMETHEUS_MULTIPROC_DIR, where workers (and the poller) write metrics (a private temporary
+directory, removed at exit, when unset).
 """
 
 from __future__ import annotations
@@ -23,8 +18,6 @@ from typing import Any
 from nflscores.logs import logging_config
 from nflscores.settings import Settings, SettingsError
 
-DEFAULT_BIND = "127.0.0.1:8000"
-DEFAULT_GRACEFUL_TIMEOUT_S = 30
 METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: Holds the metrics directory this master created, so its exit removes only that one. An
 #: environment variable because a reload (HUP) re-reads this file and loses module globals.
@@ -36,19 +29,6 @@ def _settings() -> Settings:
         return Settings.from_env()
     except SettingsError as exc:
         raise SystemExit(f"nflscores: bad setting: {exc}") from None
-
-
-def _positive_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SystemExit(f"nflscores: {name} must be a whole number, not {raw!r}") from None
-    if value < 1:
-        raise SystemExit(f"nflscores: {name} must be at least 1, not {value}")
-    return value
 
 
 def _logconfig(settings: Settings) -> dict[str, Any]:
@@ -63,16 +43,16 @@ def _logconfig(settings: Settings) -> dict[str, Any]:
 
 _SETTINGS = _settings()
 
-bind = [os.environ.get("NFLSCORES_BIND", "").strip() or DEFAULT_BIND]
+bind = [_SETTINGS.bind.strip()]
 # The in-process store lives in one worker's memory, so it only works with one worker.
-workers = _positive_int("NFLSCORES_WORKERS", (os.cpu_count() or 1) if _SETTINGS.redis_url else 1)
+workers = _SETTINGS.worker_count(os.cpu_count())
 # uvloop, measured on a cached week with 2 workers, wrk -c64 on 2 cores: 30-32k req/s split
 # about evenly, against 17-20k req/s with nearly every request on one worker for asyncio's.
 # nflscores' subclass keeps gunicorn's backlog (below) where aiohttp would listen with 128.
 worker_class = "nflscores.web.worker.Worker"
 backlog = 2048
 # aiohttp's worker gives its shutdown 95% of this: streams get their closing frame in time.
-graceful_timeout = _positive_int("NFLSCORES_GRACEFUL_TIMEOUT_S", DEFAULT_GRACEFUL_TIMEOUT_S)
+graceful_timeout = _SETTINGS.graceful_timeout_s
 timeout = 30
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx always closes an idle
 # connection first and never reuses one the worker is closing.

@@ -51,6 +51,18 @@ class Settings:
     log_json: bool = False
     #: One line per request on stderr (at INFO); off when nginx's access log is enough.
     access_log: bool = True
+    #: Where gunicorn listens: host:port or unix:/path.
+    bind: str = "127.0.0.1:8000"
+    #: gunicorn worker processes; None is one per CPU with Redis, else 1 (see `worker_count`).
+    workers: int | None = None
+    #: Seconds a stopping gunicorn worker has to end its streams.
+    graceful_timeout_s: int = 30
+
+    def worker_count(self, cpus: int | None) -> int:
+        """Return how many gunicorn workers to run: the setting, or one per CPU with Redis."""
+        if self.workers is not None:
+            return self.workers
+        return (cpus or 1) if self.redis_url else 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -62,7 +74,10 @@ class Settings:
             raw = env.get(name)
             if raw is None or raw == "":
                 continue
-            values[field.name] = _convert(name, raw, _PARSERS[str(field.type)])
+            parse = _PARSERS.get(str(field.type))
+            if parse is None:
+                raise SettingsError(f"{name} has a type settings cannot read: {field.type}")
+            values[field.name] = _convert(name, raw, parse)
         settings = cls(**values)
         settings.validate()
         return settings
@@ -89,10 +104,15 @@ class Settings:
             "poll_idle_interval_s",
             "sse_heartbeat_s",
             "sse_write_timeout_s",
+            "graceful_timeout_s",
         )
         for name in positive:
             if not getattr(self, name) > 0:
                 raise SettingsError(f"NFLSCORES_{name.upper()} must be above zero")
+        if self.workers is not None and self.workers < 1:
+            raise SettingsError(f"NFLSCORES_WORKERS must be at least 1, not {self.workers}")
+        if not self.bind.strip():
+            raise SettingsError("NFLSCORES_BIND must be host:port or unix:/path")
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("NFLSCORES_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 
@@ -129,6 +149,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "str": str,
     "str | None": str,
     "int": int,
+    "int | None": int,
     "float": _parse_float,
     "bool": _parse_bool,
 }

@@ -38,6 +38,9 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "log_level": ("DEBUG", "DEBUG"),
     "log_json": ("true", True),
     "access_log": ("off", False),
+    "bind": ("unix:/run/nflscores.sock", "unix:/run/nflscores.sock"),
+    "workers": ("3", 3),
+    "graceful_timeout_s": ("12", 12),
 }
 
 INT_FIELDS = sorted(name for name, (_, value) in SAMPLES.items() if type(value) is int)
@@ -50,6 +53,7 @@ POSITIVE_FIELDS = [
     "redis_max_connections",
     "sse_client_buffer",
     "live_history_maxlen",
+    "graceful_timeout_s",
 ]
 
 
@@ -272,3 +276,23 @@ def test_access_log_can_be_switched_off_alone() -> None:
     assert config["root"]["level"] == "INFO"
     default = logging_config(Settings.from_env({}))
     assert default["loggers"]["nflscores.access"]["level"] == "NOTSET"
+
+
+def test_worker_count_follows_the_store() -> None:
+    """Without NFLSCORES_WORKERS: one worker per CPU with Redis, one on the in-process store."""
+    assert Settings(redis_url="redis://127.0.0.1:6379/0").worker_count(4) == 4
+    assert Settings().worker_count(4) == 1
+    assert Settings(workers=3).worker_count(8) == 3
+
+
+def test_an_unreadable_field_type_is_a_settings_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A field whose type has no parser is refused with SettingsError, never a KeyError."""
+    from nflscores import settings as module  # noqa: PLC0415
+
+    monkeypatch.setattr(module, "_PARSERS", {})
+    assert_refused({"NFLSCORES_PORT": "9000"}, "NFLSCORES_PORT")
+
+
+def test_zero_workers_are_refused() -> None:
+    """NFLSCORES_WORKERS=0 names the variable."""
+    assert_refused({"NFLSCORES_WORKERS": "0"}, "NFLSCORES_WORKERS")
