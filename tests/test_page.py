@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web import Application, Request
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
+from tests.browser import PHONE, browser
 from tests.live_support import IN_PLAY_GAME, LiveFeedServer, live_xml
 from tests.support import ARTIFACTS, free_port
 
 MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
 MakeServer = Callable[..., Awaitable[TestServer]]
 
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-#: A phone-sized window: the page must read well there.
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    """Return Debian's Chromium driven by Playwright (never a downloaded browser)."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        raise RuntimeError("chromium is not installed: run `make setup` (or .ci/run)")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        await browser.close()
+__all__ = ["browser"]
+pytestmark = pytest.mark.slow
 
 
 async def embedded_settings(feed: LiveFeedServer, aiohttp_server: MakeServer) -> Settings:
