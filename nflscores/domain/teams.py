@@ -1,5 +1,8 @@
 """Team codes and nicknames by era: the one place that knows which code a club used when.
 
+It also knows where each club played: conferences and divisions by season (three divisions per
+conference from 1999 to 2001, eight divisions of four from 2002, when Houston joined).
+
 scorestrip keeps codes as they were at the time (`JAC` to 2015 then `JAX`, `STL` then `LA`,
 `SD` then `LAC`, `OAK` then `LV`) and sends a lowercase nickname beside each. A franchise is
 named here by its code of today; an era starts with the first season it covers. The tables
@@ -135,3 +138,70 @@ def franchise_of(code: str) -> str:
         if code == franchise or any(era.code == code for era in eras):
             return franchise
     raise UnknownTeam(f"no club ever played as {code!r}")
+
+
+CONFERENCES: Final = ("AFC", "NFC")
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """One division of one season: its conference, its name and its clubs' codes that season."""
+
+    conference: str
+    name: str
+    teams: tuple[str, ...]
+
+
+#: First season of each alignment -> division name -> franchises (today's codes), in the
+#: league's order of divisions.
+ALIGNMENTS: Final[tuple[tuple[int, dict[str, tuple[str, ...]]], ...]] = (
+    (
+        COVERED_FROM,
+        {
+            "AFC East": ("BUF", "IND", "MIA", "NE", "NYJ"),
+            "AFC Central": ("BAL", "CIN", "CLE", "JAX", "PIT", "TEN"),
+            "AFC West": ("DEN", "KC", "LAC", "LV", "SEA"),
+            "NFC East": ("ARI", "DAL", "NYG", "PHI", "WAS"),
+            "NFC Central": ("CHI", "DET", "GB", "MIN", "TB"),
+            "NFC West": ("ATL", "CAR", "LA", "NO", "SF"),
+        },
+    ),
+    (
+        2002,
+        {
+            "AFC East": ("BUF", "MIA", "NE", "NYJ"),
+            "AFC North": ("BAL", "CIN", "CLE", "PIT"),
+            "AFC South": ("HOU", "IND", "JAX", "TEN"),
+            "AFC West": ("DEN", "KC", "LAC", "LV"),
+            "NFC East": ("DAL", "NYG", "PHI", "WAS"),
+            "NFC North": ("CHI", "DET", "GB", "MIN"),
+            "NFC South": ("ATL", "CAR", "NO", "TB"),
+            "NFC West": ("ARI", "LA", "SEA", "SF"),
+        },
+    ),
+)
+
+
+@cache
+def divisions_of(season: int) -> tuple[Division, ...]:
+    """Return the season's divisions, AFC first, each club under the code of that season."""
+    if season < COVERED_FROM:
+        raise UnknownTeam(f"the alignment of {season} is not known (tables start in 1999)")
+    alignment = next(table for first, table in reversed(ALIGNMENTS) if first <= season)
+    return tuple(
+        Division(
+            conference=name.split()[0],
+            name=name,
+            teams=tuple(sorted(era_code(franchise, season) for franchise in franchises)),
+        )
+        for name, franchises in alignment.items()
+    )
+
+
+def division_of(code: str, season: int) -> Division:
+    """Return the division a club (by any code it ever had) played in that season."""
+    own = era_code(code, season)
+    for division in divisions_of(season):
+        if own in division.teams:
+            return division
+    raise UnknownTeam(f"no club plays as {code!r} in {season}")

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Final
 
-from nflscores.ledger import Ledger, Record
+from nflscores.domain.ledger import Ledger, Record
 
 Value = Fraction | int
 Step = Callable[[Ledger, frozenset[str]], dict[str, Value] | None]
@@ -183,9 +183,7 @@ def net_points_conference(ledger: Ledger, clubs: frozenset[str]) -> dict[str, Va
     return {club: ledger.net_points(club, ledger.conference_mates(club)) for club in clubs}
 
 
-def average_net_points_conference(
-    ledger: Ledger, clubs: frozenset[str]
-) -> dict[str, Value] | None:
+def average_net_points_conference(ledger: Ledger, clubs: frozenset[str]) -> dict[str, Value] | None:
     """Best net points per game in conference games."""
     games = {club: ledger.games(club, ledger.conference_mates(club)) for club in clubs}
     if not all(games.values()):

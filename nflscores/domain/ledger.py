@@ -103,10 +103,11 @@ class Ledger:
 
     def add(self, result: Result) -> None:
         """Count one result; one not over, or naming a club outside the season, is left out."""
-        if not result.counts or not {result.home, result.away} <= self._games.keys():
-            return
         home, away = result.home_score, result.away_score
-        assert home is not None and away is not None  # counts says so
+        if home is None or away is None or not result.final:
+            return
+        if not {result.home, result.away} <= self._games.keys():
+            return
         self._games[result.home].append(Played(result.week, result.away, True, home, away))
         self._games[result.away].append(Played(result.week, result.home, False, away, home))
 

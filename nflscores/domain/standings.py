@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from nflscores.divisions import CONFERENCES, divisions_of
-from nflscores.ledger import Ledger, Result, record_of
-from nflscores.tiebreakers import order, procedures_of, wild_cards
+from nflscores.domain.ledger import Ledger, Result, record_of
+from nflscores.domain.teams import CONFERENCES, divisions_of
+from nflscores.domain.tiebreakers import order, procedures_of, wild_cards
 
 #: Seasons from which each conference has seven playoff places instead of six.
 SEVEN_SEEDS_FROM: Final = 2020
