@@ -12,7 +12,7 @@ import pytest
 
 from nflscores.domain import teams
 from nflscores.domain.ledger import Ledger, Result
-from nflscores.domain.standings import Line, Standings, compute, playoff_places
+from nflscores.domain.standings import Line, Standings, compute, playoff_places, streak
 from nflscores.domain.tiebreakers import DIVISION_2002, WILDCARD_2002, pick
 from nflscores.replay.data import all_games
 
@@ -197,8 +197,6 @@ def _ledger(games: list[tuple[str, str, int, int]], clubs: dict[str, str]) -> Le
 
 def test_streak_counts_the_last_run() -> None:
     """A club that lost, then won twice, is on W2; a tie ends a run."""
-    from nflscores.domain.standings import streak
-
     clubs = {"A": "X East", "B": "X East"}
     ledger = _ledger([("A", "B", 3, 7), ("A", "B", 7, 3), ("B", "A", 0, 10)], clubs)
     assert streak(ledger, "A") == "W2"
@@ -210,7 +208,7 @@ def test_streak_counts_the_last_run() -> None:
 
 def test_three_club_division_tie_restarts_when_one_club_drops_out() -> None:
     """Division record drops C; A and B start again at head-to-head, which B won."""
-    clubs = {c: "X East" for c in "ABCD"} | {"E": "X West"}
+    clubs = dict.fromkeys("ABCD", "X East") | {"E": "X West"}
     games = [
         ("B", "A", 10, 7),  # B beat A
         ("A", "C", 10, 7),  # A beat C
@@ -270,7 +268,7 @@ def test_wild_card_sweep_wins_outright() -> None:
 
 
 def test_wild_card_common_games_need_four() -> None:
-    """With three common games each, the wild-card tie skips common games for strength of victory."""
+    """Three common games each: a wild-card tie skips common games for strength of victory."""
     clubs = {"A": "X East", "B": "X West"} | {f"Y{n}": "Y East" for n in range(1, 8)}
     games = [
         ("A", "Y1", 10, 7),

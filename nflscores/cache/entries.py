@@ -43,8 +43,12 @@ class CachedWeek:
 
 def make_entry(body: bytes, state: WeekState, fresh_until: float) -> CachedWeek:
     """Return a cache entry for a week's JSON, with its strong ETag."""
-    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    return CachedWeek(body=body, etag=etag, state=state, fresh_until=fresh_until)
+    return CachedWeek(body=body, etag=etag_of(body), state=state, fresh_until=fresh_until)
+
+
+def etag_of(body: bytes) -> str:
+    """Return the strong ETag of a response body."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 def pack(entry: CachedWeek) -> bytes:

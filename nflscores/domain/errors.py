@@ -5,7 +5,8 @@ NflScoresError
 ├── NotFound                    404
 │   ├── UnknownSeason           the season is outside the range served
 │   ├── UnknownWeek             the season has no such week
-│   └── NoGames                 the upstream has no games for the week
+│   ├── NoGames                 the upstream has no games for the week
+│   └── UnknownTeam             no club plays under that code in that season
 ├── UpstreamError               502: the scorestrip server failed us
 │   ├── UpstreamUnavailable     connection refused or reset, 5xx after retries
 │   ├── UpstreamTimeout         504: no complete answer in time
@@ -54,6 +55,12 @@ class NoGames(NotFound):
     """The upstream knows the week but lists no games for it."""
 
     code = "no_games"
+
+
+class UnknownTeam(NotFound, LookupError):
+    """No club plays under that code in that season."""
+
+    code = "unknown_team"
 
 
 class NoLiveWeek(NotFound):

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from nflscores.domain.errors import UnknownTeam
+
 
 @dataclass(frozen=True, slots=True)
 class Era:
@@ -34,9 +36,8 @@ class Team:
     nickname: str
 
 
-class UnknownTeam(LookupError):
-    """The code names no club in that season."""
-
+#: A club code as the API takes it: letters only, any case (`jax` is `JAX`).
+CODE_PATTERN: Final = "^[A-Za-z]{2,3}$"
 
 #: The first season these tables answer for (the replay's data starts there).
 COVERED_FROM: Final = 1999

@@ -119,6 +119,20 @@ def _weeks_by_slug(season: int) -> dict[str, WeekRef]:
     return {ref.slug: ref for ref in weeks_of(season)}
 
 
+def regular_season(season: int) -> tuple[WeekRef, ...]:
+    """Return the season's regular-season weeks in order."""
+    return tuple(ref for ref in weeks_of(season) if ref.season_type == "REG")
+
+
+def parse_regular_week(season: int, slug: str) -> WeekRef:
+    """Return the regular-season week a slug names, or raise BadRequest for any other slug."""
+    for ref in regular_season(season):
+        if ref.slug == slug:
+            return ref
+    last = regular_weeks(season)
+    raise BadRequest(f"through must be a regular-season week of {season} (1-{last}), not {slug!r}")
+
+
 def find_week(season: int, season_type: str, week: int) -> WeekRef | None:
     """Return the week scorestrip numbers `week` in `season_type`, if the season has it."""
     for ref in weeks_of(season):

@@ -36,6 +36,11 @@ def week_lock_key(ref: WeekRef) -> str:
     return f"{PREFIX}:lock:week:{ref.season}:{ref.season_type}:{ref.week}"
 
 
+def standings_key(season: int, through: int | None) -> str:
+    """Return the key of a season's standings through a week (None: the latest final week)."""
+    return f"{PREFIX}:standings:{season}:{'latest' if through is None else through}"
+
+
 def season_summary_key(season: int) -> str:
     """Return the key of the summary fetch-season stores after a season's fetch."""
     return f"{PREFIX}:season:{season}:summary"

@@ -8,11 +8,20 @@ from aiohttp import web
 
 from nflscores.cache.entries import WeekCache
 from nflscores.cache.service import WeekService
+from nflscores.cache.standings import StandingsService
 from nflscores.settings import Settings
 from nflscores.sources.http import UpstreamClient
 from nflscores.store import Backend, open_backend
 from nflscores.web.accesslog import request_log_args
-from nflscores.web.appkeys import BACKEND, CACHE, ROUTE_TABLE, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.appkeys import (
+    BACKEND,
+    CACHE,
+    ROUTE_TABLE,
+    SETTINGS,
+    STANDINGS,
+    UPSTREAM,
+    WEEKS,
+)
 from nflscores.web.errors import add_fallback_route
 from nflscores.web.live import setup_live
 from nflscores.web.metrics_view import setup_observability
@@ -40,6 +49,7 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
         app[WEEKS] = WeekService(
             cache=app[CACHE], backend=app[BACKEND], upstream=upstream, settings=settings
         )
+        app[STANDINGS] = StandingsService(weeks=app[WEEKS], backend=app[BACKEND], settings=settings)
         yield
 
 

@@ -6,6 +6,7 @@ from aiohttp import web
 
 from nflscores.cache.entries import WeekCache
 from nflscores.cache.service import WeekService
+from nflscores.cache.standings import StandingsService
 from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
 from nflscores.sources.http import UpstreamClient
@@ -17,6 +18,7 @@ BACKEND = web.AppKey("backend", Backend)
 UPSTREAM = web.AppKey("upstream", UpstreamClient)
 CACHE = web.AppKey("cache", WeekCache)
 WEEKS = web.AppKey("weeks", WeekService)
+STANDINGS = web.AppKey("standings", StandingsService)
 HUB = web.AppKey("live_hub", LiveHub)
 ROUTE_TABLE = web.AppKey("routes", tuple[Route, ...])
 #: Where processes write their metrics (PROMETHEUS_MULTIPROC_DIR), or None for this one only.

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 from nflscores import __version__
 from nflscores.domain.encoding import dumps
+from nflscores.domain.models import Status
+from nflscores.domain.teams import CODE_PATTERN
 from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN
 from nflscores.web.route import Route
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
 _NULLABLE_STR = {"type": ["string", "null"]}
+_STATUS = {"enum": list(get_args(Status))}
 
 
 def _error_ref(description: str) -> dict[str, Any]:
@@ -53,16 +56,7 @@ def _schemas() -> dict[str, Any]:
             "game_type": {"type": "string", "examples": ["PRE", "REG", "WC", "DIV", "CON", "SB"]},
             "kickoff": {"type": "string", "format": "date-time"},
             "day": {"type": "string"},
-            "status": {
-                "enum": [
-                    "scheduled",
-                    "in_progress",
-                    "halftime",
-                    "final",
-                    "final_overtime",
-                    "suspended",
-                ]
-            },
+            "status": _STATUS,
             "raw_status": {"type": "string"},
             "quarter": _NULLABLE_INT,
             "clock": _NULLABLE_STR,
@@ -99,7 +93,192 @@ def _schemas() -> dict[str, Any]:
             }
         },
     }
-    return {"Side": side, "Game": game, "Week": week, "Error": error}
+    return {
+        "Side": side,
+        "Game": game,
+        "Week": week,
+        "Error": error,
+        **_season_schemas(),
+    }
+
+
+def _season_schemas() -> dict[str, Any]:
+    record = {"type": "string", "pattern": "^[0-9]+-[0-9]+-[0-9]+$"}
+    line_fields: dict[str, Any] = {
+        "team": {"type": "string"},
+        "wins": {"type": "integer"},
+        "losses": {"type": "integer"},
+        "ties": {"type": "integer"},
+        "pct": {"type": "number", "description": "A tie counts half a win"},
+        "points_for": {"type": "integer"},
+        "points_against": {"type": "integer"},
+        "net_points": {"type": "integer"},
+        "division_record": record,
+        "conference_record": record,
+        "home_record": record,
+        "away_record": record,
+        "streak": {"type": ["string", "null"], "pattern": "^[WLT][0-9]+$"},
+        "division_rank": {"type": "integer", "minimum": 1},
+        "seed": {"type": ["integer", "null"], "minimum": 1, "maximum": 7},
+        "tiebreak_unresolved": {
+            "type": "boolean",
+            "description": "The club's place hangs on a step the scores cannot decide (net "
+            "touchdowns, a coin toss); such clubs are placed in order of their codes",
+        },
+    }
+    line = {"type": "object", "required": list(line_fields), "properties": line_fields}
+    division = {
+        "type": "object",
+        "required": ["name", "teams"],
+        "properties": {
+            "name": {"type": "string"},
+            "teams": {"type": "array", "items": {"$ref": "#/components/schemas/StandingsLine"}},
+        },
+    }
+    conference = {
+        "type": "object",
+        "required": ["name", "divisions"],
+        "properties": {
+            "name": {"enum": ["AFC", "NFC"]},
+            "divisions": {"type": "array", "items": division},
+        },
+    }
+    standings = {
+        "type": "object",
+        "required": ["season", "through", "complete", "conferences"],
+        "properties": {
+            "season": {"type": "integer"},
+            "through": {"type": "string", "description": "The last regular-season week counted"},
+            "complete": {"type": "boolean", "description": "Every game up to it is final"},
+            "conferences": {"type": "array", "items": conference},
+        },
+    }
+    club_game_fields: dict[str, Any] = {
+        "slug": {"type": "string"},
+        "kickoff": {"type": "string", "format": "date-time"},
+        "opponent": {"type": "string"},
+        "home": {"type": "boolean"},
+        "status": _STATUS,
+        "score": {
+            "type": ["object", "null"],
+            "required": ["for", "against"],
+            "properties": {"for": {"type": "integer"}, "against": {"type": "integer"}},
+        },
+        "result": {"enum": ["W", "L", "T", None]},
+        "id": {"type": "string"},
+    }
+    club_season = {
+        "type": "object",
+        "required": ["season", "team", "record", "standing", "games"],
+        "properties": {
+            "season": {"type": "integer"},
+            "team": {"type": "string", "description": "The club's code in that season"},
+            "record": {
+                "type": "object",
+                "required": ["wins", "losses", "ties"],
+                "properties": {k: {"type": "integer"} for k in ("wins", "losses", "ties")},
+            },
+            "standing": {
+                "oneOf": [{"$ref": "#/components/schemas/StandingsLine"}, {"type": "null"}]
+            },
+            "games": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": list(club_game_fields),
+                    "properties": club_game_fields,
+                },
+            },
+        },
+    }
+    return {"StandingsLine": line, "Standings": standings, "ClubSeason": club_season}
+
+
+_SEASON_PARAMETER = {
+    "name": "season",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": f"^{SEASON_PATTERN}$"},
+}
+_TEAM_PARAMETER = {
+    "name": "team",
+    "in": "path",
+    "required": True,
+    "description": "Any code the club ever used (JAC or JAX, STL or LA, SD or LAC, OAK or LV), "
+    "any case; the answer uses the season's code",
+    "schema": {"type": "string", "pattern": CODE_PATTERN},
+}
+
+
+def _cached_responses(ok: dict[str, Any], *, not_found: str) -> dict[str, Any]:
+    return {
+        "200": ok,
+        "304": {"description": "The client's copy (If-None-Match) is current"},
+        "400": _error_ref("Malformed season, week or team"),
+        "404": _error_ref(not_found),
+        "502": _error_ref("The upstream failed and no copy is cached"),
+        "503": _error_ref("Neither the cache nor the upstream can answer"),
+        "504": _error_ref("The upstream timed out and no copy is cached"),
+    }
+
+
+def _season_operations() -> dict[str, Any]:
+    club_json = {"application/json": {"schema": {"$ref": "#/components/schemas/ClubSeason"}}}
+    return {
+        "standings": {
+            "get": {
+                "summary": "A season's standings by conference and division, with seeds",
+                "description": "Ranks and seeds follow the NFL's tie-breaking procedures of "
+                "the season's era. Known from 1999.",
+                "parameters": [
+                    _SEASON_PARAMETER,
+                    {
+                        "name": "through",
+                        "in": "query",
+                        "description": "The last regular-season week to count (default: the "
+                        "last one with a final game); any other week is a 400",
+                        "schema": {"type": "string", "pattern": "^[1-9][0-9]?$"},
+                    },
+                ],
+                "responses": _cached_responses(
+                    {
+                        "description": "The standings",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/Standings"}
+                            }
+                        },
+                    },
+                    not_found="Unknown season, or no games in it",
+                ),
+            }
+        },
+        "team": {
+            "get": {
+                "summary": "A club's season: every game, its record and standings line",
+                "parameters": [_SEASON_PARAMETER, _TEAM_PARAMETER],
+                "responses": _cached_responses(
+                    {"description": "The club's season", "content": club_json},
+                    not_found="Unknown season, or no club plays as that team (unknown_team)",
+                ),
+            }
+        },
+        "team_calendar": {
+            "get": {
+                "summary": "A club's season as an iCalendar feed (RFC 5545)",
+                "description": "One VEVENT per game, UID `<game id>@nflscores`, from kickoff "
+                "to 3.5 hours later, the score in the summary once final.",
+                "parameters": [_SEASON_PARAMETER, _TEAM_PARAMETER],
+                "responses": _cached_responses(
+                    {
+                        "description": "The calendar",
+                        "content": {"text/calendar": {"schema": {"type": "string"}}},
+                    },
+                    not_found="Unknown season, or no club plays as that team (unknown_team)",
+                ),
+            }
+        },
+    }
 
 
 def _operations() -> dict[str, Any]:
@@ -181,6 +360,7 @@ def _operations() -> dict[str, Any]:
         "metrics": {
             "get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text"}}}
         },
+        **_season_operations(),
     }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from nflscores.web import views
+from nflscores.web import season_views, views
 from nflscores.web.errors import json_errors
 from nflscores.web.live import page
 from nflscores.web.metrics_view import serve_metrics
@@ -18,6 +18,10 @@ ROUTES: Final = (
     Route("index", "/api/", views.index),
     Route("openapi", "/api/openapi.json", views.openapi),
     Route("livescore", "/api/livescore", json_errors(livescore), allow_head=False),
+    # Before the week route, which would take `standings` for a week slug.
+    Route("standings", "/api/{season}/standings", season_views.standings),
+    Route("team_calendar", "/api/{season}/teams/{team}.ics", season_views.team_calendar),
+    Route("team", "/api/{season}/teams/{team}", season_views.team),
     Route("week", "/api/{season}/{week}", views.week),
     Route("health", "/healthz", views.healthz),
     Route("ready", "/readyz", views.readyz),
