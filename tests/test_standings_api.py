@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import icalendar
+import jsonschema
 import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
@@ -335,3 +336,16 @@ async def test_new_routes_are_in_the_index_and_openapi(api: Client) -> None:
     through = next(p for p in standings["parameters"] if p["name"] == "through")
     assert through["in"] == "query"
     assert through["schema"]["pattern"]
+
+
+async def test_answers_match_their_openapi_schemas(api: Client) -> None:
+    """The standings and a club's season validate against the schemas the document gives."""
+    document = await _json(api, "/api/openapi.json")
+
+    def check(value: Any, name: str) -> None:
+        schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+        jsonschema.Draft202012Validator(schema).validate(value)
+
+    check(await _json(api, "/api/2016/standings"), "Standings")
+    check(await _json(api, "/api/2016/standings?through=3"), "Standings")
+    check(await _json(api, "/api/2016/teams/WAS"), "ClubSeason")
