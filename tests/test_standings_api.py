@@ -270,8 +270,7 @@ async def test_calendar_feed_round_trips_every_game(api: Client) -> None:
 async def test_live_week_standings_follow_each_final(
     redis_url: str, aiohttp_server: MakeServer, aiohttp_client: MakeClient
 ) -> None:
-    """During a live week only final games count, the copy is fresh for seconds, and a result
-    becoming final shows up once it has expired."""
+    """In a live week only finals count, the copy lives seconds, and a new final then shows."""
     ref = find_week(2015, "REG", 12)
     assert ref is not None
     replay = create_replay_app(ReplayConfig(live=ref))
