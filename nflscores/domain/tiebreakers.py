@@ -22,7 +22,10 @@ Eras:
   division ties go head-to-head, division, common games, conference, net points in division
   games, net points in all games, strength of schedule; wild-card ties go head-to-head
   (sweep for three or more), conference, common games (minimum four), average net points in
-  conference games, net points in all games, strength of schedule.
+  conference games, net points in all games, strength of schedule. The league's own text of
+  that era was not at hand; this order is read from copies of it of the time. Every final
+  table of 1999-2001 comes out the same with conference record before common games, or with
+  the 2002 steps.
 """
 
 from __future__ import annotations
