@@ -59,6 +59,20 @@ def test_2002_afc_east_three_way_tie_goes_to_the_jets() -> None:
 
 
 @pytest.mark.parametrize(
+    ("season", "division", "order"),
+    [
+        (2001, "AFC East", "NE MIA NYJ IND BUF"),  # NE and MIA 11-5: New England's title
+        (2008, "AFC East", "MIA NE NYJ BUF"),  # NE 11-5 second, and out of the playoffs
+        (2020, "AFC South", "TEN IND HOU JAX"),  # TEN and IND 11-5
+        (2023, "NFC East", "DAL PHI NYG WAS"),  # DAL and PHI split, DAL better in division
+    ],
+)
+def test_two_club_division_ties_go_the_leagues_way(season: int, division: str, order: str) -> None:
+    """Famous two-club division ties end in the order the league published."""
+    assert _division(season, division) == order.split()
+
+
+@pytest.mark.parametrize(
     ("season", "afc", "nfc"),
     [
         (1999, "JAC IND SEA TEN BUF MIA", "STL TB WAS MIN DAL DET"),
