@@ -104,3 +104,33 @@ async def test_my_team_is_remembered_and_filters_the_live_stream(
     await expect(page.locator("#only-mine")).to_be_checked()
     await expect(page.locator(".card")).to_have_count(1)
     assert errors == []
+
+
+async def test_standings_and_a_club_view(
+    browser: Browser, aiohttp_server: MakeServer, aiohttp_client: MakeClient
+) -> None:
+    """The standings view shows division tables with seeds; a club opens its season and calendar."""
+    client = await page_client(aiohttp_server, aiohttp_client)
+    page = await browser.new_page(viewport=PHONE)
+    errors = collect_errors(page)
+    await page.goto(str(client.make_url("/?season=2014&view=standings")))
+    await expect(page.locator("table.standings")).to_have_count(8, timeout=30_000)
+    afc_east = page.locator("table.standings", has_text="AFC East")
+    # 2014: New England won the AFC East and was the AFC's first seed.
+    first = afc_east.locator("tbody tr").first
+    await expect(first).to_have_attribute("data-team", "NE")
+    await expect(first.locator("th")).to_have_text("NE z")
+    await expect(page.locator("#nav-standings")).to_have_attribute("aria-current", "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / "page-standings.png", full_page=True)
+
+    await first.locator("a").click()
+    await expect(page).to_have_url(re.compile(r"season=2014&club=NE$"))
+    await expect(page.locator("#club-title")).to_have_text("NE in 2014")
+    await expect(page.locator("#club-calendar")).to_have_attribute("href", "/api/2014/teams/NE.ics")
+    await expect(page.locator("#club-summary")).to_contain_text("Record 12-4")
+    await expect(page.locator("#club-games tr")).not_to_have_count(0)
+    await page.screenshot(path=ARTIFACTS / "page-club.png", full_page=True)
+    await page.go_back()
+    await expect(page.locator("table.standings")).to_have_count(8)
+    assert errors == []
