@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -42,6 +43,7 @@ from typing import Any, Final
 from nflscores.domain import teams
 from nflscores.domain.weeks import POST_GAME_TYPES, find_week, regular_weeks, weeks_of
 from nflscores.replay.data import DATA_FILE, GameRecord, write_games
+from nflscores.replay.espn_teams import espn_team
 from nflscores.sources.scorestrip import kickoff_time
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -54,6 +56,8 @@ LONDON_EIDS: Final = frozenset(
 SCORESTRIP_SEASONS: Final = "season-*.json"
 #: The seasons a missing kickoff time is borrowed from: the next one that lists times.
 PLACEHOLDER_TIME_FROM: Final = {1999: 2000}
+#: ESPN's event ids before its 400000000 series: years since 1980, month, day, home team id.
+OLD_ESPN_ID: Final = re.compile(r"([1-3][0-9])([0-9]{2})([0-9]{2})([0-9]{3})")
 
 
 class SourceError(Exception):
@@ -94,6 +98,22 @@ def post_week(season: int, game_type: str) -> int:
 
 def _score(text: str) -> int | None:
     return int(text) if text else None
+
+
+def _espn_id(row: dict[str, str], home: str, season: int, fixes: Fixes) -> str | None:
+    """Return games.csv's ESPN id of a row, or None where it cannot be this game's."""
+    espn = row["espn"]
+    if not espn:
+        return None
+    old = OLD_ESPN_ID.fullmatch(espn)
+    if old is None:
+        return espn
+    years, month, day, team = old.groups()
+    spelled = f"{int(years) + 1980}-{month}-{day}", str(int(team))
+    if spelled != (row["gameday"], espn_team(home, season).id):
+        fixes.note("ESPN id of another game left out", f"{row['old_game_id']} {espn}")
+        return None
+    return espn
 
 
 def _fixed_time(row: dict[str, str], eid: str, fixes: Fixes) -> str:
@@ -139,7 +159,13 @@ def read_nflverse(path: Path, fixes: Fixes) -> dict[str, GameRecord]:
                 home_score=_score(row["home_score"]),
                 away_score=_score(row["away_score"]),
                 overtime=row["overtime"] == "1",
+                espn=_espn_id(row, home, season, fixes),
             )
+    espn_ids = Counter(record.espn for record in records.values() if record.espn)
+    for eid, record in records.items():
+        if record.espn and espn_ids[record.espn] > 1:
+            fixes.note("ESPN id given to more than one game left out", f"{eid} {record.espn}")
+            records[eid] = replace(record, espn=None)
     return records
 
 

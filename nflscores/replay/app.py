@@ -14,6 +14,7 @@ from nflscores.domain.errors import BadRequest
 from nflscores.domain.weeks import WeekRef
 from nflscores.replay.clock import ReplayClock
 from nflscores.replay.data import games_of
+from nflscores.replay.espn_views import SCOREBOARD_PATH, SEED, scoreboard
 from nflscores.replay.faults import DICE, FaultDice, fault_middleware
 from nflscores.replay.live import LiveDay
 from nflscores.replay.views import (
@@ -91,6 +92,7 @@ def create_replay_app(config: ReplayConfig) -> web.Application:
     app = web.Application(middlewares=[error_middleware, fault_middleware])
     app[CONFIG] = config
     app[LIVE] = _live_day(config)
+    app[SEED] = config.seed
     app[DICE] = FaultDice(
         seed=config.seed,
         latency_ms=config.latency_ms,
@@ -101,6 +103,7 @@ def create_replay_app(config: ReplayConfig) -> web.Application:
     app.router.add_get("/ajax/scorestrip", week_feed)
     app.router.add_get("/liveupdate/scorestrip/ss.xml", live_feed)
     app.router.add_get("/liveupdate/scorestrip/postseason/ss.xml", postseason_feed)
+    app.router.add_get(SCOREBOARD_PATH, scoreboard)
     app.router.add_get("/_replay/clock", get_clock)
     app.router.add_post("/_replay/clock", set_clock)
     return app

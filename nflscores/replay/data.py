@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Final
 
@@ -35,7 +35,10 @@ COLUMNS: Final = (
     "away_score",
     "home_score",
     "overtime",
+    "espn",
 )
+#: An invented ESPN event id is this prefix and the eid: 11 digits, where real ids have 9.
+INVENTED_ESPN_PREFIX: Final = "9"
 
 
 class DataError(ValueError):
@@ -64,6 +67,13 @@ class GameRecord:
     home_score: int | None
     away_score: int | None
     overtime: bool
+    #: ESPN's event id, where nflverse maps the game to one.
+    espn: str | None = None
+
+    @property
+    def espn_id(self) -> str:
+        """Return the ESPN event id the replay serves the game under: real, else invented."""
+        return self.espn or invented_espn_id(self.eid)
 
     @property
     def season_type(self) -> SeasonType:
@@ -78,9 +88,7 @@ class GameRecord:
     @property
     def kickoff(self) -> datetime:
         """Return the listed kickoff as an aware US/Eastern datetime."""
-        hour, minute = self.listed.split(":")
-        day = played_on(datetime.strptime(self.eid[:8], "%Y%m%d").date(), self.day)
-        return datetime.combine(day, time(int(hour), int(minute)), tzinfo=EASTERN)
+        return _kickoff(self.eid, self.day, self.listed)
 
     @property
     def listed_12h(self) -> str:
@@ -103,6 +111,7 @@ class GameRecord:
             _text(self.away_score),
             _text(self.home_score),
             "1" if self.overtime else "0",
+            self.espn or "",
         ]
 
     @classmethod
@@ -110,7 +119,7 @@ class GameRecord:
         """Return the record one data-file row holds; raise DataError on a malformed row."""
         if len(row) != len(COLUMNS):
             raise DataError(f"a row has {len(row)} fields, not {len(COLUMNS)}: {row!r}")
-        season, week, gt, eid, gsis, day, listed, away, home, away_score, home_score, ot = row
+        season, week, gt, eid, gsis, day, listed, away, home, away_score, home_score, ot, espn = row
         try:
             return cls(
                 season=int(season),
@@ -125,9 +134,23 @@ class GameRecord:
                 home_score=_number(home_score),
                 away_score=_number(away_score),
                 overtime=ot == "1",
+                espn=espn or None,
             )
         except ValueError:
             raise DataError(f"a row holds a value that is not a number: {row!r}") from None
+
+
+@lru_cache(maxsize=16384)
+def _kickoff(eid: str, weekday: str, listed: str) -> datetime:
+    # Asked for on every feed render; parsing the date each time was most of a render's cost.
+    hour, minute = listed.split(":")
+    day = played_on(datetime.strptime(eid[:8], "%Y%m%d").date(), weekday)
+    return datetime.combine(day, time(int(hour), int(minute)), tzinfo=EASTERN)
+
+
+def invented_espn_id(eid: str) -> str:
+    """Return the stable ESPN-style id of a game ESPN's real id is not known for."""
+    return INVENTED_ESPN_PREFIX + eid
 
 
 def _text(value: int | None) -> str:
@@ -175,6 +198,19 @@ def _by_week() -> dict[tuple[int, str, int], tuple[GameRecord, ...]]:
 def games_of(ref: WeekRef) -> tuple[GameRecord, ...]:
     """Return the week's packaged games in eid order; empty when the data has none."""
     return _by_week().get((ref.season, ref.season_type, ref.week), ())
+
+
+@cache
+def _by_espn_id() -> dict[str, GameRecord]:
+    return {record.espn_id: record for record in all_games()}
+
+
+def game_by_espn_id(espn_id: str) -> GameRecord | None:
+    """Return the packaged game an ESPN event id names (real or the replay's invented), if any.
+
+    Its `eid` and `gsis` are the ids scorestrip knew the game by.
+    """
+    return _by_espn_id().get(espn_id)
 
 
 def seasons() -> range:

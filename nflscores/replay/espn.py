@@ -13,14 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, Final
 
-from nflscores.encoding import dumps
-from nflscores.parser import EASTERN
-from nflscores.replay.data import GameRecord, games_of
+from nflscores.domain.encoding import dumps
+from nflscores.domain.teams import franchise_of
+from nflscores.domain.weeks import WeekRef, find_week
+from nflscores.replay.data import GameRecord, all_games, games_of
 from nflscores.replay.espn_calendar import (
+    OFF,
     TYPE_ABBREVIATIONS,
     TYPE_NAMES,
     TYPE_SLUGS,
@@ -28,6 +30,7 @@ from nflscores.replay.espn_calendar import (
     espn_week,
     season_calendar,
     utc_text,
+    week_at,
 )
 from nflscores.replay.espn_records import ClubRecord, records_of
 from nflscores.replay.espn_teams import EspnTeam, clubs_of, espn_team
@@ -35,8 +38,7 @@ from nflscores.replay.feed import Line
 from nflscores.replay.live import game_minute, line_at
 from nflscores.replay.plan import plan_game
 from nflscores.replay.situation import Situation, linescore, situation_at
-from nflscores.teams import franchise_of
-from nflscores.weeks import WeekRef, find_week
+from nflscores.sources.scorestrip import EASTERN
 
 LEAGUE_ID: Final = "28"
 _UID: Final = "s:20~l:28"
@@ -44,6 +46,8 @@ _ORDINALS: Final = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 _PERIODS: Final = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "H": 2, "F": 4, "FO": 5}
 #: Quarters whose end shows as STATUS_END_PERIOD while the clock stands at 0:00.
 _BREAKS: Final = frozenset({1, 3})
+#: The first month of a new season in ESPN's calendars.
+OFF_SEASON_ENDS_MONTH: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +138,7 @@ def _pregame_details(kickoff: datetime) -> tuple[str, str]:
 
 
 def _status_type(
-    type_id: str, name: str, state: str, description: str, detail: str, short: str
+    type_id: str, name: str, state: str, description: str, *, detail: str, short: str
 ) -> dict[str, Any]:
     return {
         "id": type_id,
@@ -153,15 +157,17 @@ def _status(game: EspnGame) -> dict[str, Any]:
     clock = {"clock": float(seconds), "displayClock": _display_clock(seconds)}
     if q == "P":
         detail, short = _pregame_details(game.record.kickoff)
-        kind = _status_type("1", "STATUS_SCHEDULED", "pre", "Scheduled", detail, short)
+        kind = _status_type("1", "STATUS_SCHEDULED", "pre", "Scheduled", detail=detail, short=short)
         return {**clock, "period": 0, "type": kind}
     if q == "H":
-        kind = _status_type("23", "STATUS_HALFTIME", "in", "Halftime", "Halftime", "Halftime")
+        kind = _status_type(
+            "23", "STATUS_HALFTIME", "in", "Halftime", detail="Halftime", short="Halftime"
+        )
         return {**clock, "period": 2, "type": kind}
     if q in {"F", "FO"}:
         overtime = game.linescore and len(game.linescore) == 5
         text = "Final/OT" if overtime else "Final"
-        kind = _status_type("3", "STATUS_FINAL", "post", "Final", text, text)
+        kind = _status_type("3", "STATUS_FINAL", "post", "Final", detail=text, short=text)
         if overtime:
             kind["altDetail"] = "OT"
         return {**clock, "period": 5 if overtime else 4, "type": kind}
@@ -170,11 +176,15 @@ def _status(game: EspnGame) -> dict[str, Any]:
     ended = seconds == 0 and (period in _BREAKS or (period == 4 and game.overtime_follows))
     if ended:
         long = f"End of {name}" if period == 5 else f"End of {name} Quarter"
-        kind = _status_type("22", "STATUS_END_PERIOD", "in", "End of Period", long, f"End of {name}")
+        kind = _status_type(
+            "22", "STATUS_END_PERIOD", "in", "End of Period", detail=long, short=f"End of {name}"
+        )
     else:
         display = clock["displayClock"]
         long = f"{display} - {name}" if period == 5 else f"{display} - {name} Quarter"
-        kind = _status_type("2", "STATUS_IN_PROGRESS", "in", "In Progress", long, f"{display} - {name}")
+        kind = _status_type(
+            "2", "STATUS_IN_PROGRESS", "in", "In Progress", detail=long, short=f"{display} - {name}"
+        )
     return {**clock, "period": period, "type": kind}
 
 
@@ -222,7 +232,9 @@ def _yard_text(situation: Situation, offense: EspnTeam, defense: EspnTeam) -> st
     yards = situation.to_goal
     if yards == 50:
         return "50"
-    return f"{defense.abbreviation} {yards}" if yards < 50 else f"{offense.abbreviation} {100 - yards}"
+    return (
+        f"{defense.abbreviation} {yards}" if yards < 50 else f"{offense.abbreviation} {100 - yards}"
+    )
 
 
 def _situation(situation: Situation, home: EspnTeam, away: EspnTeam) -> dict[str, Any]:
@@ -246,14 +258,20 @@ def _situation(situation: Situation, home: EspnTeam, away: EspnTeam) -> dict[str
     }
 
 
+def week_of(record: GameRecord) -> WeekRef:
+    """Return the week a packaged game belongs to (the build checks that it has one)."""
+    ref = find_week(record.season, record.season_type, record.week)
+    if ref is None:
+        raise ValueError(f"{record.eid}: {record.season} has no week {record.week}")
+    return ref
+
+
 def event_json(game: EspnGame) -> dict[str, Any]:
     """Return one game as an event of ESPN's scoreboard."""
     record, line = game.record, game.line
     season = record.season
     home, away = espn_team(record.home, season), espn_team(record.away, season)
-    ref = find_week(season, record.season_type, record.week)
-    assert ref is not None, f"{record.eid} sits in no week"
-    season_type, number = espn_week(ref)
+    season_type, number = espn_week(week_of(record))
     final = line.q in {"F", "FO"}
     home_record, away_record = records_of(
         record, final=final, home_score=line.home_score, away_score=line.away_score
@@ -320,6 +338,7 @@ def league_json(season: int, season_type: int) -> dict[str, Any]:
     return body
 
 
+@lru_cache(maxsize=256)
 def byes_of(ref: WeekRef) -> tuple[EspnTeam, ...]:
     """Return the clubs without a game in a regular-season week that has games, by team id."""
     games = games_of(ref)
@@ -362,3 +381,31 @@ def final_week_scoreboard(ref: WeekRef, seed: int) -> bytes:
 def empty_scoreboard(season: int, season_type: int, number: int) -> bytes:
     """Return the scoreboard of a week the data has no games for."""
     return dumps(scoreboard_json(season, season_type, number, (), ref=None))
+
+
+@lru_cache(maxsize=1)
+def _by_day() -> dict[date, tuple[GameRecord, ...]]:
+    days: dict[date, list[GameRecord]] = {}
+    for record in all_games():
+        days.setdefault(record.kickoff.date(), []).append(record)
+    return {day: tuple(records) for day, records in days.items()}
+
+
+def games_on(day: date) -> tuple[GameRecord, ...]:
+    """Return the packaged games listed to kick off on a US/Eastern date."""
+    return _by_day().get(day, ())
+
+
+def off_day_scoreboard(day: date) -> bytes:
+    """Return the scoreboard of a day without games: its calendar week, or the off season."""
+    ref = week_at(datetime.combine(day, time(12), tzinfo=EASTERN))
+    if ref is not None:
+        season_type, number = espn_week(ref)
+        return dumps(scoreboard_json(ref.season, season_type, number, (), ref=None))
+    # ESPN files February to July under the season before, as its off season's one week.
+    season = day.year if day.month >= OFF_SEASON_ENDS_MONTH else day.year - 1
+    return dumps(scoreboard_json(season, OFF, 1, (), ref=None))
+
+
+#: The no-query scoreboard when no week is replayed live: nothing is on.
+NOTHING_LIVE: Final = dumps({"leagues": [], "events": []})

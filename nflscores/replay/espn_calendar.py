@@ -16,9 +16,9 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any, Final
 
-from nflscores.parser import EASTERN
+from nflscores.domain.weeks import POST_ROUNDS, WeekRef, find_week, regular_weeks, weeks_of
 from nflscores.replay.data import games_of
-from nflscores.weeks import POST_ROUNDS, WeekRef, find_week, regular_weeks, weeks_of
+from nflscores.sources.scorestrip import EASTERN
 
 PRE: Final = 1
 REG: Final = 2
@@ -106,7 +106,9 @@ def _anchors(season: int) -> list[tuple[WeekRef, datetime]]:
         if ref in known:
             anchors.append((ref, known[ref]))
             continue
-        before = next(((i, known[r]) for i, r in reversed(list(enumerate(refs[:index]))) if r in known), None)
+        before = next(
+            ((i, known[r]) for i, r in reversed(list(enumerate(refs[:index]))) if r in known), None
+        )
         after = next(((i, known[r]) for i, r in enumerate(refs) if i > index and r in known), None)
         if before is not None:
             anchor = _shift(before[1], index - before[0])
@@ -194,9 +196,12 @@ def _sections(weeks: tuple[CalendarWeek, ...]) -> Iterator[dict[str, Any]]:
 
 def _off_season(season: int, weeks: tuple[CalendarWeek, ...]) -> dict[str, Any]:
     start = weeks[-1].end + _MINUTE
-    end = datetime.combine(
-        datetime(season + 1, 8, 1).date(), _BOUNDARY, tzinfo=EASTERN
-    ).astimezone(UTC) - _MINUTE
+    end = (
+        datetime.combine(datetime(season + 1, 8, 1).date(), _BOUNDARY, tzinfo=EASTERN).astimezone(
+            UTC
+        )
+        - _MINUTE
+    )
     entry = {
         "label": "Week 1",
         "alternateLabel": "Week 1",

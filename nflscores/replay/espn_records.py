@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from functools import cache
 
+from nflscores.domain.teams import franchise_of
 from nflscores.replay.data import GameRecord, all_games
-from nflscores.teams import franchise_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +58,21 @@ def _kind(record: GameRecord) -> str:
     return "PRE" if record.season_type == "PRE" else "SEASON"
 
 
+_franchise = cache(franchise_of)
+
+
 @cache
-def records_before() -> dict[str, tuple[ClubRecord, ClubRecord]]:
-    """Return, by eid, the (home, away) clubs' records before the game kicked off."""
-    games = sorted(all_games(), key=lambda record: (record.kickoff, record.eid))
-    running: defaultdict[tuple[int, str, str], ClubRecord] = defaultdict(ClubRecord)
+def records_before(season: int) -> dict[str, tuple[ClubRecord, ClubRecord]]:
+    """Return, by eid, the (home, away) clubs' records before each game of a season."""
+    games = sorted(
+        (record for record in all_games() if record.season == season),
+        key=lambda record: (record.kickoff, record.eid),
+    )
+    running: defaultdict[tuple[str, str], ClubRecord] = defaultdict(ClubRecord)
     before: dict[str, tuple[ClubRecord, ClubRecord]] = {}
     for game in games:
-        home = (game.season, _kind(game), franchise_of(game.home))
-        away = (game.season, _kind(game), franchise_of(game.away))
+        home = (_kind(game), _franchise(game.home))
+        away = (_kind(game), _franchise(game.away))
         before[game.eid] = (running[home], running[away])
         if game.home_score is not None and game.away_score is not None:
             running[home] = running[home].add(
@@ -82,7 +88,7 @@ def records_of(
     record: GameRecord, *, final: bool, home_score: int | None, away_score: int | None
 ) -> tuple[ClubRecord, ClubRecord]:
     """Return the (home, away) records a scoreboard shows: after the game once it is final."""
-    home, away = records_before()[record.eid]
+    home, away = records_before(record.season)[record.eid]
     if final and home_score is not None and away_score is not None:
         home = home.add(at_home=True, scored=home_score, allowed=away_score)
         away = away.add(at_home=False, scored=away_score, allowed=home_score)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
-from nflscores.teams import franchise_of
+from nflscores.domain.teams import franchise_of
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import random
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Final
 
 from nflscores.replay.data import GameRecord
@@ -82,7 +83,7 @@ def _downs(spots: list[int]) -> list[tuple[int, int]]:
     """Return (down, distance) before each snap from the ball spots a drive passes through."""
     down, to_go = 1, min(10, spots[0])
     downs = [(down, to_go)]
-    for before, spot in zip(spots, spots[1:], strict=False):
+    for before, spot in pairwise(spots):
         to_go -= before - spot
         # A fourth down that falls short is read as a first down by penalty: the plan says the
         # drive goes on, so it must keep the ball.
