@@ -1,4 +1,4 @@
-"""`nflscores upstream`: serve the scorestrip replay upstream."""
+"""`nflscores upstream`: serve the replay upstream (scorestrip feeds and ESPN's scoreboard)."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=parse_live,
         default=DEFAULT_LIVE,
         metavar="WEEK",
-        help=f"week ss.xml replays as live, or off (default {DEFAULT_LIVE})",
+        help=f"week replayed live (ss.xml, bare ESPN scoreboard), or off (default {DEFAULT_LIVE})",
     )
     parser.add_argument(
         "--speed",

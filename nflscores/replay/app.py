@@ -32,7 +32,8 @@ from nflscores.replay.views import (
 class ReplayConfig:
     """How the replay behaves: which week runs live, how fast, and which faults it injects."""
 
-    #: The week replayed as live on ss.xml; None serves an empty <ss> there.
+    #: The week replayed as live on ss.xml and on the ESPN scoreboard without a query; None
+    #: serves an empty <ss> and a scoreboard without events there.
     live: WeekRef | None = None
     #: Virtual minutes per real minute.
     speed: float = 60.0
