@@ -19,9 +19,7 @@ from nflscores.replay.data import GameRecord, game_by_espn_id, invented_espn_id
 from nflscores.replay.espn import (
     event_json,
     final_week_scoreboard,
-    game_at,
     games_on,
-    week_games,
     week_scoreboard,
 )
 from nflscores.replay.espn_calendar import (
@@ -31,6 +29,7 @@ from nflscores.replay.espn_calendar import (
     week_at,
     week_of_espn,
 )
+from nflscores.replay.espn_game import game_at, week_games
 from nflscores.replay.espn_teams import espn_team
 from nflscores.replay.feed import live_document
 from nflscores.replay.live import final_after, week_lines

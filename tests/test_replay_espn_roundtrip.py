@@ -11,7 +11,8 @@ import pytest
 from nflscores.domain.encoding import encode_week, loads
 from nflscores.domain.weeks import WeekRef, find_week, weeks_of
 from nflscores.replay import data
-from nflscores.replay.espn import final_week_scoreboard, week_games, week_scoreboard
+from nflscores.replay.espn import final_week_scoreboard, week_scoreboard
+from nflscores.replay.espn_game import week_games
 from nflscores.replay.feed import final_week_document, live_document
 from nflscores.replay.live import week_lines
 from nflscores.sources.scorestrip import parse_scorestrip

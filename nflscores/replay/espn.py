@@ -1,18 +1,14 @@
-"""Render ESPN's scoreboard JSON, in the shape the real captures show, from game records.
+"""Render ESPN's scoreboard JSON, in the shape the real captures show, from games' moments.
 
-Each game's moment comes from the same path as the scorestrip feed (live.line_at on the plan),
-so both formats tell the same score, status, clock, possession and red zone at every virtual
-minute; the down, distance, yard line, timeouts and line score come from situation.py on the
-same drives. Only the fields a scoreboard client reads are written, plus the names around them
+Each game's moment (espn_game) is on the scorestrip feed's own path, so both formats tell the
+same moment. Only the fields a scoreboard client reads are written, plus the names around them
 (no odds, leaders, links or logos); what the data does not know (venue, neutral site) is left
 out, as ESPN leaves out what it does not have.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, Final
@@ -32,67 +28,17 @@ from nflscores.replay.espn_calendar import (
     utc_text,
     week_at,
 )
+from nflscores.replay.espn_game import EspnGame, final_games
 from nflscores.replay.espn_records import ClubRecord, records_of
+from nflscores.replay.espn_status import ORDINALS, status_json
 from nflscores.replay.espn_teams import EspnTeam, clubs_of, espn_team
-from nflscores.replay.feed import Line
-from nflscores.replay.live import game_minute, line_at
-from nflscores.replay.plan import plan_game
-from nflscores.replay.situation import Situation, linescore, situation_at
+from nflscores.replay.situation import Situation
 from nflscores.sources.scorestrip import EASTERN
 
 LEAGUE_ID: Final = "28"
 _UID: Final = "s:20~l:28"
-_ORDINALS: Final = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
-_PERIODS: Final = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "H": 2, "F": 4, "FO": 5}
-#: Quarters whose end shows as STATUS_END_PERIOD while the clock stands at 0:00.
-_BREAKS: Final = frozenset({1, 3})
 #: The first month of a new season in ESPN's calendars.
 OFF_SEASON_ENDS_MONTH: Final = 8
-
-
-@dataclass(frozen=True, slots=True)
-class EspnGame:
-    """One game at one moment: its scorestrip line and what only ESPN's format carries."""
-
-    record: GameRecord
-    line: Line
-    #: (home, away) points per period reached; empty before kickoff.
-    linescore: tuple[tuple[int, int], ...]
-    #: While a quarter is being played (not before, at halftime or after).
-    situation: Situation | None
-    overtime_follows: bool
-
-
-def game_at(record: GameRecord, seed: int, virtual_min: float) -> EspnGame:
-    """Return how a game stands `virtual_min` virtual minutes after its listed kickoff."""
-    plan = plan_game(record, seed)
-    line = line_at(record, plan, virtual_min)
-    periods = _PERIODS.get(line.q, 0)
-    if line.q == "FO" or (line.q == "F" and plan.overtime):
-        periods = 5
-    minute = plan.length if line.q in {"F", "FO"} else game_minute(virtual_min)
-    if minute is None:  # halftime
-        minute = 30.0
-    situation = situation_at(record, seed, minute) if line.in_play else None
-    return EspnGame(
-        record=record,
-        line=line,
-        linescore=linescore(plan, minute, periods) if periods else (),
-        situation=situation,
-        overtime_follows=plan.overtime,
-    )
-
-
-def week_games(games: Iterable[GameRecord], seed: int, now: datetime) -> tuple[EspnGame, ...]:
-    """Return every game as it stands at virtual time `now`, as live.week_lines does."""
-    return tuple(
-        game_at(record, seed, (now - record.kickoff).total_seconds() / 60) for record in games
-    )
-
-
-def final_games(games: Iterable[GameRecord], seed: int) -> tuple[EspnGame, ...]:
-    """Return every game as it ended: final, or scheduled when the data holds no result."""
-    return tuple(game_at(record, seed, math.inf) for record in games)
 
 
 def _team(team: EspnTeam) -> dict[str, Any]:
@@ -110,82 +56,6 @@ def _team(team: EspnTeam) -> dict[str, Any]:
         "isActive": True,
     }
     return body
-
-
-def _clock_seconds(clock: str | None) -> int:
-    if not clock:
-        return 0
-    minutes, seconds = clock.split(":")
-    return int(minutes) * 60 + int(seconds)
-
-
-def _display_clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def _day_ordinal(day: int) -> str:
-    if 11 <= day % 100 <= 13:
-        return f"{day}th"
-    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
-
-
-def _pregame_details(kickoff: datetime) -> tuple[str, str]:
-    local = kickoff.astimezone(EASTERN)
-    hour = f"{(local.hour - 1) % 12 + 1}:{local.minute:02d} {'AM' if local.hour < 12 else 'PM'}"
-    zone = local.strftime("%Z")
-    detail = f"{local:%a, %B} {_day_ordinal(local.day)} at {hour} {zone}"
-    return detail, f"{local.month}/{local.day} - {hour} {zone}"
-
-
-def _status_type(
-    type_id: str, name: str, state: str, description: str, *, detail: str, short: str
-) -> dict[str, Any]:
-    return {
-        "id": type_id,
-        "name": name,
-        "state": state,
-        "completed": state == "post",
-        "description": description,
-        "detail": detail,
-        "shortDetail": short,
-    }
-
-
-def _status(game: EspnGame) -> dict[str, Any]:
-    q = game.line.q
-    seconds = _clock_seconds(game.line.clock)
-    clock = {"clock": float(seconds), "displayClock": _display_clock(seconds)}
-    if q == "P":
-        detail, short = _pregame_details(game.record.kickoff)
-        kind = _status_type("1", "STATUS_SCHEDULED", "pre", "Scheduled", detail=detail, short=short)
-        return {**clock, "period": 0, "type": kind}
-    if q == "H":
-        kind = _status_type(
-            "23", "STATUS_HALFTIME", "in", "Halftime", detail="Halftime", short="Halftime"
-        )
-        return {**clock, "period": 2, "type": kind}
-    if q in {"F", "FO"}:
-        overtime = game.linescore and len(game.linescore) == 5
-        text = "Final/OT" if overtime else "Final"
-        kind = _status_type("3", "STATUS_FINAL", "post", "Final", detail=text, short=text)
-        if overtime:
-            kind["altDetail"] = "OT"
-        return {**clock, "period": 5 if overtime else 4, "type": kind}
-    period = _PERIODS[q]
-    name = "OT" if period == 5 else _ORDINALS[period]
-    ended = seconds == 0 and (period in _BREAKS or (period == 4 and game.overtime_follows))
-    if ended:
-        long = f"End of {name}" if period == 5 else f"End of {name} Quarter"
-        kind = _status_type(
-            "22", "STATUS_END_PERIOD", "in", "End of Period", detail=long, short=f"End of {name}"
-        )
-    else:
-        display = clock["displayClock"]
-        long = f"{display} - {name}" if period == 5 else f"{display} - {name} Quarter"
-        kind = _status_type(
-            "2", "STATUS_IN_PROGRESS", "in", "In Progress", detail=long, short=f"{display} - {name}"
-        )
-    return {**clock, "period": period, "type": kind}
 
 
 def _records(record: ClubRecord, *, final: bool) -> list[dict[str, Any]]:
@@ -241,7 +111,7 @@ def _situation(situation: Situation, home: EspnTeam, away: EspnTeam) -> dict[str
     offense, defense = (home, away) if situation.team == "home" else (away, home)
     where = _yard_text(situation, offense, defense)
     to_go = "Goal" if situation.goal_to_go else str(situation.distance)
-    short = f"{_ORDINALS[situation.down]} & {to_go}"
+    short = f"{ORDINALS[situation.down]} & {to_go}"
     # ESPN's yardLine counts from the home team's goal line, whoever has the ball.
     yard_line = 100 - situation.to_goal if situation.team == "home" else situation.to_goal
     return {
@@ -277,7 +147,7 @@ def event_json(game: EspnGame) -> dict[str, Any]:
         record, final=final, home_score=line.home_score, away_score=line.away_score
     )
     date = utc_text(record.kickoff)
-    status = _status(game)
+    status = status_json(game)
     competition: dict[str, Any] = {
         "id": record.espn_id,
         "uid": f"{_UID}~e:{record.espn_id}~c:{record.espn_id}",

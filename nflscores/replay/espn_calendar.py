@@ -94,33 +94,37 @@ def _shift(anchor: datetime, weeks: int) -> datetime:
     return datetime.combine(local.date() + weeks * _WEEK, local.time(), tzinfo=EASTERN)
 
 
+def _placed(index: int, known: dict[int, datetime]) -> datetime | None:
+    """Return where a week without games goes: weeks on from the nearest week with games."""
+    before = [i for i in known if i < index]
+    if before:
+        return _shift(known[max(before)], index - max(before))
+    after = [i for i in known if i > index]
+    if after:
+        return _shift(known[min(after)], index - min(after))
+    return None
+
+
 def _anchors(season: int) -> list[tuple[WeekRef, datetime]]:
+    """Return the start of each week the calendar lists, in order."""
     refs = weeks_of(season)
-    known: dict[WeekRef, datetime] = {}
-    for ref in refs:
-        games = games_of(ref)
-        if games:
-            known[ref] = _wednesday(min(game.kickoff for game in games))
+    known = {
+        index: _wednesday(min(game.kickoff for game in games))
+        for index, ref in enumerate(refs)
+        if (games := games_of(ref))
+    }
     anchors: list[tuple[WeekRef, datetime]] = []
     for index, ref in enumerate(refs):
-        if ref in known:
-            anchors.append((ref, known[ref]))
+        if index in known:
+            anchors.append((ref, known[index]))
             continue
-        before = next(
-            ((i, known[r]) for i, r in reversed(list(enumerate(refs[:index]))) if r in known), None
+        anchor = _placed(index, known)
+        later = [known[i] for i in known if i > index]
+        crowded = anchor is not None and (
+            (anchors and anchor <= anchors[-1][1]) or (later and anchor >= min(later))
         )
-        after = next(((i, known[r]) for i, r in enumerate(refs) if i > index and r in known), None)
-        if before is not None:
-            anchor = _shift(before[1], index - before[0])
-        elif after is not None:
-            anchor = _shift(after[1], index - after[0])
-        else:
-            continue
-        if anchors and anchor <= anchors[-1][1]:
-            continue
-        if after is not None and anchor >= after[1]:
-            continue
-        anchors.append((ref, anchor))
+        if anchor is not None and not crowded:
+            anchors.append((ref, anchor))
     return anchors
 
 

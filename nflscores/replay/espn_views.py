@@ -14,15 +14,14 @@ from nflscores.domain.errors import BadRequest
 from nflscores.replay.espn import (
     NOTHING_LIVE,
     empty_scoreboard,
-    final_games,
     final_week_scoreboard,
     games_on,
     off_day_scoreboard,
-    week_games,
     week_of,
     week_scoreboard,
 )
 from nflscores.replay.espn_calendar import week_of_espn
+from nflscores.replay.espn_game import final_games, week_games
 from nflscores.replay.live import LiveDay
 from nflscores.replay.views import LIVE
 
