@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.domain.weeks import WeekRef, find_week, weeks_of
 from nflscores.replay import data
 from nflscores.replay.data import GameRecord, game_by_espn_id, invented_espn_id
@@ -35,7 +36,6 @@ from nflscores.replay.feed import live_document
 from nflscores.replay.live import final_after, week_lines
 from nflscores.replay.plan import plan_game
 from nflscores.replay.situation import game_snaps, situation_at
-from nflscores.sources.scorestrip import EASTERN
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 CAPTURES = SHARED / "espn"

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any, Final
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.domain.encoding import dumps
 from nflscores.domain.teams import franchise_of
 from nflscores.domain.weeks import WeekRef, find_week
@@ -33,7 +34,6 @@ from nflscores.replay.espn_records import ClubRecord, records_of
 from nflscores.replay.espn_status import ORDINALS, status_json
 from nflscores.replay.espn_teams import EspnTeam, clubs_of, espn_team
 from nflscores.replay.situation import Situation
-from nflscores.sources.scorestrip import EASTERN
 
 LEAGUE_ID: Final = "28"
 _UID: Final = "s:20~l:28"

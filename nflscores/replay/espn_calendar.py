@@ -16,9 +16,9 @@ from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from typing import Any, Final
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.domain.weeks import POST_ROUNDS, WeekRef, find_week, regular_weeks, weeks_of
 from nflscores.replay.data import games_of
-from nflscores.sources.scorestrip import EASTERN
 
 PRE: Final = 1
 REG: Final = 2

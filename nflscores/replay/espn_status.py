@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Final
 
+from nflscores.domain.calendar import EASTERN
 from nflscores.replay.espn_game import PERIODS, EspnGame
-from nflscores.sources.scorestrip import EASTERN
 
 ORDINALS: Final = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th"}
 #: Quarters whose end shows as STATUS_END_PERIOD while the clock stands at 0:00.
