@@ -110,8 +110,8 @@ def test_data_file_round_trips() -> None:
     "text",
     [
         "season,week\n",
-        HEADER + "19x9,1,REG,1999091212,603,Sun,13:00,SF,JAC,3,41,0\n",
-        HEADER + "1999,1,REG,1999091212,603,Sun,13:00,SF,JAC,3,41\n",
+        HEADER + "19x9,1,REG,1999091212,603,Sun,13:00,SF,JAC,3,41,0,190912030\n",
+        HEADER + "1999,1,REG,1999091212,603,Sun,13:00,SF,JAC,3,41,0\n",
     ],
 )
 def test_malformed_data_file_raises_data_error(text: str) -> None:
@@ -151,7 +151,12 @@ def test_build_script_fixes_each_flaw_of_the_sample_sources(tmp_path: Path) -> N
     # The unplayed 2025 week-18 row reuses the eid of a real 2024 game; the real one stays.
     assert (games["2025010400"].season, games["2025010400"].home) == (2024, "BAL")
     assert not games["2025120100"].played
+    assert games["2015091301"].espn == "400791550"
+    assert games["2003102700"].espn == "231027024"  # the id spells 2003-10-27 at team 24 (SD)
+    assert games["2003102606"].espn is None  # nflverse gives it the same id
+    assert games["2015081351"].espn is None  # preseason: nflverse has no ESPN id
     assert "London kickoff 21:30 -> 09:30" in report
+    assert "ESPN id of another game left out" in report
     assert "left out: no gsis" in report
 
 

@@ -3,6 +3,7 @@ calendar, the live day on the scorestrip feed's path, and the packaged ESPN ids.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -463,3 +464,20 @@ def test_a_day_lists_its_games_under_their_week() -> None:
     day = datetime(2015, 11, 26).date()
     assert {g.eid for g in games_on(day)} == {"2015112600", "2015112601", "2015112602"}
     assert {g.week for g in games_on(day)} == {12}
+
+
+@pytest.mark.skipif(
+    not (SHARED / "games.csv").is_file(), reason="nflverse's games.csv (../shared/data) is absent"
+)
+def test_packaged_espn_ids_are_nflverses_but_the_ones_spelling_another_game() -> None:
+    """Each game of nflverse's games.csv carries its `espn` id in the packaged data, except the
+    14 whose id spells another game's date or home club."""
+    games = {g.eid: g for g in data.all_games()}
+    with (SHARED / "games.csv").open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["gsis"]]
+    differing = [
+        row["old_game_id"] for row in rows if games[row["old_game_id"]].espn != row["espn"]
+    ]
+    assert len(rows) > 7000
+    assert len(differing) == 14
+    assert all(games[eid].espn is None for eid in differing)

@@ -3,6 +3,7 @@ admin clock beside ss.xml, and the faults."""
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay import data
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.sources.scorestrip import parse_scorestrip
+from tests.support import free_port, nflscores_command, running
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -247,3 +249,25 @@ async def test_the_same_seed_serves_the_same_live_scoreboard(aiohttp_client: Mak
         await set_minute(client, 100)
         bodies.append(await (await client.get(BOARD)).read())
     assert bodies[0] == bodies[1] != bodies[2]
+
+
+def fetch(url: str) -> bytes:
+    """Return the body of a plain GET."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body: bytes = response.read()
+        return body
+
+
+def test_cli_serves_the_espn_scoreboard_as_a_real_process() -> None:
+    """`nflscores upstream --live 2015/REG/3` serves a week, a day and the live scoreboard."""
+    port = free_port()
+    argv = nflscores_command("upstream", "--port", str(port), "--live", "2015/REG/3")
+    with running(argv, port=port):
+        base = f"http://127.0.0.1:{port}{BOARD}"
+        week_one = loads(fetch(f"{base}?dates=2015&seasontype=2&week=1"))
+        assert len(week_one["events"]) == 16
+        assert [e["shortName"] for e in loads(fetch(f"{base}?dates=20150910"))["events"]] == [
+            "PIT @ NE"
+        ]
+        live = loads(fetch(base))
+        assert (live["season"]["year"], live["week"]["number"]) == (2015, 3)
