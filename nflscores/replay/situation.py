@@ -30,6 +30,8 @@ from nflscores.replay.plan import (
 
 #: Game minutes between two snaps.
 SNAP_MIN: Final = 0.6
+#: Least average gain per snap of a drive without points, so its downs read like football.
+MIN_GAIN_PER_SNAP: Final = 4
 #: Yards from the goal line that count as the red zone.
 RED_ZONE_YARDS: Final = 20
 QUARTER_MIN: Final = 15.0
@@ -118,8 +120,10 @@ def _drive_snaps(drive: Drive, play: ScoringPlay | None, rng: random.Random) -> 
         elif play is not None:
             spots = [(drive.start, first, rng.randint(RED_ZONE_YARDS + 1, 38))]
         else:
-            gained = rng.randint(0, 45)
-            spots = [(drive.start, first, max(RED_ZONE_YARDS + 1, first - gained))]
+            # Enough yards for the snaps to move the chains now and then before the punt.
+            room = first - RED_ZONE_YARDS - 1
+            least = min(room, MIN_GAIN_PER_SNAP * (len(_times(drive.start, drive.end)) - 1))
+            spots = [(drive.start, first, first - rng.randint(least, room))]
     ends = [segment[0] for segment in spots[1:]] + [drive.end]
     times: list[float] = []
     yards: list[int] = []
