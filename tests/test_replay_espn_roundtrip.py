@@ -3,25 +3,36 @@ through the ESPN replay gives the same API JSON, but for the fields only ESPN ca
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
+from redis.asyncio import Redis
 
 from nflscores.domain.encoding import encode_week, loads
 from nflscores.domain.weeks import WeekRef, find_week, weeks_of
 from nflscores.replay import data
+from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.espn import final_week_scoreboard, week_scoreboard
 from nflscores.replay.espn_game import week_games
 from nflscores.replay.feed import final_week_document, live_document
 from nflscores.replay.live import week_lines
+from nflscores.settings import Settings
 from nflscores.sources.scorestrip import parse_scorestrip
+from nflscores.web.app import create_app
 
 # The ESPN parser is the ESPN source's (issue 10 item 2); this module runs once it is present.
 espn_parser = pytest.importorskip("nflscores.sources.espn_parser")
 history = pytest.importorskip("nflscores.sources.history")
 
+Client = TestClient[Request, Application]
+MakeClient = Callable[..., Awaitable[Client]]
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
+LIVE_WEEK = WeekRef(2015, "REG", 12, "12")
+LIVE_API = "/api/2015/12"
 #: Game fields only ESPN's format carries: line scores, records, the situation, the venue and
 #: the ESPN id; scorestrip leaves them null.
 ESPN_ONLY_GAME = ("situation", "venue")
@@ -86,3 +97,66 @@ def test_the_live_day_reads_the_same_through_both_formats(ref: WeekRef | None) -
         board = week_scoreboard(ref, week_games(games, 1, now))
         assert through_espn(ref, board) == through_scorestrip(ref, xml), f"{ref} +{minute}"
         minute += 10
+
+
+async def answers_of(settings: Settings, aiohttp_client: MakeClient, paths: list[str]) -> list[Any]:
+    """Return what a fresh app on an emptied Redis answers on each path, stripped."""
+    await Redis.from_url(settings.redis_url).flushdb()
+    app = await aiohttp_client(create_app(settings))
+    answers = []
+    for path in paths:
+        response = await app.get(path)
+        assert response.status == 200, path
+        answers.append(strip(await response.json()))
+    await app.close()
+    return answers
+
+
+def strip(body: dict[str, Any]) -> dict[str, Any]:
+    """Return an API answer less `updated_at` and the fields only one format carries."""
+    body.pop("updated_at")
+    body.pop("source")
+    for game in body["games"]:
+        for name in ESPN_ONLY_GAME:
+            game.pop(name, None)
+        game["ids"].pop("espn", None)
+        for side in ("home", "away"):
+            for name in ESPN_ONLY_SIDE:
+                game[side].pop(name, None)
+    return body
+
+
+async def test_the_api_serves_the_same_weeks_from_either_replay(
+    redis_url: str,
+    aiohttp_client: MakeClient,
+    aiohttp_server: Callable[..., Awaitable[TestServer]],
+) -> None:
+    """The real app on real Redis, once with NFLSCORES_SOURCE=scorestrip and once with espn on
+    the same replay upstream, serves the same API JSON for 2014's and 2021's weeks and for
+    the live week at frozen minutes."""
+    replay_app = create_replay_app(ReplayConfig(live=LIVE_WEEK, seed=2))
+    server = await aiohttp_server(replay_app)
+    replay: Client = await aiohttp_client(server)
+    base = str(server.make_url("")).rstrip("/")
+    answers: dict[str, list[Any]] = {}
+    statuses: set[str] = set()
+    paths = [
+        f"/api/{ref.season}/{ref.slug}"
+        for season in (2014, 2021)
+        for ref in weeks_of(season)
+        if data.games_of(ref) and ref != LIVE_WEEK
+    ]
+    for source in ("scorestrip", "espn"):
+        settings = Settings(source=source, redis_url=redis_url, upstream_url=base)
+        answers[source] = await answers_of(settings, aiohttp_client, paths)
+    assert len(paths) > 40
+    assert answers["espn"] == answers["scorestrip"]
+    # The live week at frozen minutes, each read by fresh apps so no cached copy answers.
+    for minute in (-5.0, 20.0, 100.0, 4350.0, 4500.0):
+        await replay.post(f"/_replay/clock?minute={minute}&freeze=1")
+        for source in ("scorestrip", "espn"):
+            settings = Settings(source=source, redis_url=redis_url, upstream_url=base)
+            answers[source] = await answers_of(settings, aiohttp_client, [LIVE_API])
+        assert answers["espn"] == answers["scorestrip"], minute
+        statuses.update(game["status"] for game in answers["espn"][0]["games"])
+    assert {"scheduled", "in_progress", "halftime", "final"} <= statuses
