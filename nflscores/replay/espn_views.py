@@ -79,11 +79,9 @@ def _day(day: date, live: LiveDay | None, seed: int) -> bytes:
     games = games_on(day)
     if not games:
         return off_day_scoreboard(day)
-    first = games[0]
-    ref = live.ref if live is not None and first in live.games else None
-    if live is not None and ref is not None:
-        return week_scoreboard(ref, week_games(games, live.seed, live.clock.now()))
-    return week_scoreboard(week_of(first), final_games(games, seed))
+    if live is not None and games[0] in live.games:
+        return week_scoreboard(live.ref, week_games(games, live.seed, live.clock.now()))
+    return week_scoreboard(week_of(games[0]), final_games(games, seed))
 
 
 async def scoreboard(request: web.Request) -> web.Response:
