@@ -1,4 +1,8 @@
-"""The records the service deals in: a week of games, as API.md shapes them."""
+"""The records the service deals in: a week of games, as API.md shapes them.
+
+The fields only a richer source reports (ids, situation, venue, line scores, records, byes)
+are None where a source lacks them and are always present, as null, in the JSON.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,40 @@ from typing import Any, Final, Literal
 
 Status = Literal["scheduled", "in_progress", "halftime", "final", "final_overtime", "suspended"]
 WeekState = Literal["empty", "final", "live", "upcoming"]
+SourceName = Literal["scorestrip", "espn"]
 
 FINAL_STATUSES: Final = frozenset({"final", "final_overtime"})
 IN_PLAY_STATUSES: Final = frozenset({"in_progress", "halftime"})
+
+
+@dataclass(frozen=True, slots=True)
+class GameIds:
+    """Every id known for one game; None where no source or history gives it."""
+
+    eid: str | None = None
+    gsis: int | None = None
+    espn: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Situation:
+    """The down, distance and ball position of a game in play; each part None when unsent."""
+
+    down: int | None = None
+    distance: int | None = None
+    yard_line: str | None = None
+    text: str | None = None
+    home_timeouts: int | None = None
+    away_timeouts: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Venue:
+    """Where a game is played."""
+
+    name: str | None = None
+    city: str | None = None
+    neutral_site: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,11 +55,15 @@ class Side:
     team: str
     nickname: str
     score: int | None
+    #: Points per quarter, overtime as a 5th entry.
+    linescore: tuple[int, ...] | None = None
+    #: The club's record as the source reports it ("W-L" or "W-L-T").
+    record: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Game:
-    """One game as the scorestrip lists it."""
+    """One game, whichever source listed it."""
 
     id: str
     gsis: int | None
@@ -39,6 +78,9 @@ class Game:
     home: Side
     away: Side
     raw_status: str | None = None
+    ids: GameIds = GameIds()
+    situation: Situation | None = None
+    venue: Venue | None = None
 
     @property
     def teams(self) -> tuple[str, str]:
@@ -56,6 +98,10 @@ class Week:
     slug: str
     updated_at: datetime
     games: tuple[Game, ...] = field(default=())
+    #: The format this copy was read from; None only for weeks built by hand.
+    source: SourceName | None = None
+    #: Team codes without a game this week, when the source says or the service can tell.
+    byes: tuple[str, ...] | None = None
 
     @property
     def state(self) -> WeekState:
@@ -77,7 +123,32 @@ def week_state(games: tuple[Game, ...]) -> WeekState:
 
 def side_to_dict(side: Side) -> dict[str, Any]:
     """Return the JSON shape of one side."""
-    return {"team": side.team, "nickname": side.nickname, "score": side.score}
+    return {
+        "team": side.team,
+        "nickname": side.nickname,
+        "score": side.score,
+        "linescore": None if side.linescore is None else list(side.linescore),
+        "record": side.record,
+    }
+
+
+def _situation_to_dict(situation: Situation | None) -> dict[str, Any] | None:
+    if situation is None:
+        return None
+    return {
+        "down": situation.down,
+        "distance": situation.distance,
+        "yard_line": situation.yard_line,
+        "text": situation.text,
+        "home_timeouts": situation.home_timeouts,
+        "away_timeouts": situation.away_timeouts,
+    }
+
+
+def _venue_to_dict(venue: Venue | None) -> dict[str, Any] | None:
+    if venue is None:
+        return None
+    return {"name": venue.name, "city": venue.city, "neutral_site": venue.neutral_site}
 
 
 def game_to_dict(game: Game) -> dict[str, Any]:
@@ -85,6 +156,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": game.id,
         "gsis": game.gsis,
+        "ids": {"eid": game.ids.eid, "gsis": game.ids.gsis, "espn": game.ids.espn},
         "game_type": game.game_type,
         "kickoff": game.kickoff,
         "day": game.day,
@@ -93,6 +165,8 @@ def game_to_dict(game: Game) -> dict[str, Any]:
         "clock": game.clock,
         "possession": game.possession,
         "red_zone": game.red_zone,
+        "situation": _situation_to_dict(game.situation),
+        "venue": _venue_to_dict(game.venue),
         "home": side_to_dict(game.home),
         "away": side_to_dict(game.away),
     }
@@ -108,13 +182,53 @@ def week_to_dict(week: Week) -> dict[str, Any]:
         "season_type": week.season_type,
         "week": week.week,
         "slug": week.slug,
+        "source": week.source,
         "updated_at": week.updated_at,
+        "byes": None if week.byes is None else list(week.byes),
         "games": [game_to_dict(game) for game in week.games],
     }
 
 
+# The readers below accept copies written before the richer fields existed (a cache or a
+# live history that outlives an upgrade): a field that is not there reads as None.
+
+
 def _side_from_dict(data: dict[str, Any]) -> Side:
-    return Side(team=data["team"], nickname=data["nickname"], score=data["score"])
+    linescore = data.get("linescore")
+    return Side(
+        team=data["team"],
+        nickname=data["nickname"],
+        score=data["score"],
+        linescore=None if linescore is None else tuple(linescore),
+        record=data.get("record"),
+    )
+
+
+def _ids_from_dict(data: dict[str, Any] | None) -> GameIds:
+    if data is None:
+        return GameIds()
+    return GameIds(eid=data.get("eid"), gsis=data.get("gsis"), espn=data.get("espn"))
+
+
+def _situation_from_dict(data: dict[str, Any] | None) -> Situation | None:
+    if data is None:
+        return None
+    return Situation(
+        down=data.get("down"),
+        distance=data.get("distance"),
+        yard_line=data.get("yard_line"),
+        text=data.get("text"),
+        home_timeouts=data.get("home_timeouts"),
+        away_timeouts=data.get("away_timeouts"),
+    )
+
+
+def _venue_from_dict(data: dict[str, Any] | None) -> Venue | None:
+    if data is None:
+        return None
+    return Venue(
+        name=data.get("name"), city=data.get("city"), neutral_site=data.get("neutral_site")
+    )
 
 
 def game_from_dict(data: dict[str, Any]) -> Game:
@@ -133,11 +247,15 @@ def game_from_dict(data: dict[str, Any]) -> Game:
         home=_side_from_dict(data["home"]),
         away=_side_from_dict(data["away"]),
         raw_status=data.get("raw_status"),
+        ids=_ids_from_dict(data.get("ids")),
+        situation=_situation_from_dict(data.get("situation")),
+        venue=_venue_from_dict(data.get("venue")),
     )
 
 
 def week_from_dict(data: dict[str, Any]) -> Week:
     """Return the week a JSON object describes (the inverse of week_to_dict)."""
+    byes = data.get("byes")
     return Week(
         season=data["season"],
         season_type=data["season_type"],
@@ -145,4 +263,6 @@ def week_from_dict(data: dict[str, Any]) -> Week:
         slug=data["slug"],
         updated_at=datetime.fromisoformat(data["updated_at"]),
         games=tuple(game_from_dict(game) for game in data["games"]),
+        source=data.get("source"),
+        byes=None if byes is None else tuple(byes),
     )

@@ -11,6 +11,7 @@ start in 1999, the first season the project has data for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Final
@@ -206,3 +207,16 @@ def division_of(code: str, season: int) -> Division:
         if own in division.teams:
             return division
     raise UnknownTeam(f"no club plays as {code!r} in {season}")
+
+
+def byes(season: int, playing: Iterable[str]) -> tuple[str, ...] | None:
+    """Return the clubs of a regular-season week without a game, or None if it cannot tell.
+
+    It can tell when the tables know every club of the season and every code that plays is
+    one of them; a week without games tells nothing.
+    """
+    clubs = _by_code(season)
+    played = set(playing)
+    if not clubs or not played or not played <= clubs.keys():
+        return None
+    return tuple(sorted(clubs.keys() - played))

@@ -15,7 +15,8 @@ from lxml import etree
 
 from nflscores.domain.calendar import EASTERN, played_on
 from nflscores.domain.errors import NoLiveWeek, ParseError
-from nflscores.domain.models import Game, Side, Status, Week
+from nflscores.domain.models import Game, GameIds, Side, Status, Week
+from nflscores.domain.teams import byes
 from nflscores.domain.weeks import WeekRef, find_week, season_type_of
 
 MAX_DOCUMENT_BYTES: Final = 1 << 20
@@ -102,9 +103,10 @@ def parse_game(attrs: dict[str, str]) -> Game:
     rz = get("rz", "")
     # The live feed sends "0" before kickoff; a score is only known once the game started.
     started = status != "scheduled"
+    gsis_number = int(gsis) if _is_number(gsis) else None
     return Game(
         id=eid,
-        gsis=int(gsis) if _is_number(gsis) else None,
+        gsis=gsis_number,
         game_type=game_type,
         kickoff=kickoff_time(eid, get("t", ""), weekday=weekday, game_type=game_type),
         day=weekday,
@@ -116,6 +118,7 @@ def parse_game(attrs: dict[str, str]) -> Game:
         home=Side(get("h", ""), get("hnn", ""), _score(get("hs", ""), eid) if started else None),
         away=Side(get("v", ""), get("vnn", ""), _score(get("vs", ""), eid) if started else None),
         raw_status=q if status == "suspended" else None,
+        ids=GameIds(eid=eid or None, gsis=gsis_number),
     )
 
 
@@ -171,4 +174,8 @@ def parse_scorestrip(
         slug=ref.slug,
         updated_at=fetched_at,
         games=tuple(games),
+        source="scorestrip",
+        byes=byes(ref.season, [team for game in games for team in game.teams])
+        if ref.season_type == "REG"
+        else None,
     )

@@ -11,15 +11,26 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeVar
 
 import orjson
 
-from nflscores.details import GameIds, Situation, Venue
-from nflscores.errors import NoLiveWeek, UpstreamBadResponse
-from nflscores.espn_weeks import (
+from nflscores.domain.errors import NoLiveWeek, UpstreamBadResponse
+from nflscores.domain.models import (
+    IN_PLAY_STATUSES,
+    Game,
+    GameIds,
+    Side,
+    Situation,
+    Status,
+    Venue,
+    Week,
+)
+from nflscores.domain.teams import UnknownTeam, byes, era_code, nickname
+from nflscores.domain.weeks import WeekRef
+from nflscores.sources.espn_weeks import (
     ESPN_OFF,
     SeasonCalendar,
     from_espn,
@@ -27,10 +38,7 @@ from nflscores.espn_weeks import (
     parse_calendar,
     to_espn,
 )
-from nflscores.models import IN_PLAY_STATUSES, Game, Side, Status, Week
-from nflscores.parser import EASTERN, WEEKDAYS
-from nflscores.teams import UnknownTeam, era_code, nickname
-from nflscores.weeks import WeekRef
+from nflscores.sources.scorestrip import EASTERN, WEEKDAYS
 
 log = logging.getLogger(__name__)
 
@@ -65,26 +73,11 @@ def stable_id(espn_id: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class EventDetail:
-    """What one ESPN event tells beyond the scorestrip fields."""
-
-    ids: GameIds
-    situation: Situation | None
-    venue: Venue | None
-    home_linescore: tuple[int, ...] | None
-    away_linescore: tuple[int, ...] | None
-    home_record: str | None
-    away_record: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Scoreboard:
-    """One scoreboard response: its week, byes, calendar and the details of each game."""
+    """One scoreboard response: its week and, when it has a usable one, the season calendar."""
 
     week: Week
-    byes: tuple[str, ...] | None
     calendar: SeasonCalendar | None
-    details: dict[str, EventDetail] = field(default_factory=dict)
 
 
 def parse_scoreboard(
@@ -123,17 +116,13 @@ def read_scoreboard(
     elif header is not None and (header[0], *to_espn(ref)) != header:
         raise UpstreamBadResponse(f"asked for week {ref}, ESPN answered {_espn_name(header)}")
     games: list[Game] = []
-    details: dict[str, EventDetail] = {}
     problems: list[str] = []
     for event in events:
         try:
-            game, detail = parse_event(event, ref=ref, ids=ids)
+            games.append(parse_event(event, ref=ref, ids=ids))
         except UpstreamBadResponse as exc:
             log.warning("dropping an ESPN event of %s: %s", ref, exc)
             problems.append(str(exc))
-            continue
-        games.append(game)
-        details[game.id] = detail
     if problems and not games:
         raise UpstreamBadResponse(f"no event of the scoreboard reads: {problems[0]}")
     games.sort(key=lambda game: (game.kickoff, game.id))
@@ -144,8 +133,10 @@ def read_scoreboard(
         slug=ref.slug,
         updated_at=fetched_at,
         games=tuple(games),
+        source="espn",
+        byes=_byes(root, ref, games),
     )
-    return Scoreboard(week, _byes(root, ref.season), calendar, details)
+    return Scoreboard(week, calendar)
 
 
 def _document(body: bytes, max_bytes: int) -> dict[str, Any]:
@@ -233,16 +224,19 @@ def _espn_name(header: tuple[int, int, int]) -> str:
     return f"{season} season type {season_type} week {number}"
 
 
-def _byes(root: dict[str, Any], season: int) -> tuple[str, ...] | None:
+def _byes(root: dict[str, Any], ref: WeekRef, games: list[Game]) -> tuple[str, ...] | None:
+    """Return the week's `teamsOnBye`, or the byes the team tables can tell for a REG week."""
     week = root.get("week")
     teams = week.get("teamsOnBye") if isinstance(week, dict) else None
     if not isinstance(teams, list):
-        return None
+        if ref.season_type != "REG":
+            return None
+        return byes(ref.season, [team for game in games for team in game.teams])
     codes = []
     for team in teams:
         abbreviation = team.get("abbreviation") if isinstance(team, dict) else None
         if isinstance(abbreviation, str) and abbreviation:
-            codes.append(service_code(abbreviation, season))
+            codes.append(service_code(abbreviation, ref.season))
     return tuple(sorted(codes))
 
 
@@ -255,8 +249,8 @@ def service_code(abbreviation: str, season: int) -> str:
         return code  # Pro Bowl sides, TBD slots, seasons before the tables: as sent.
 
 
-def parse_event(event: Any, *, ref: WeekRef, ids: IdLookup = no_ids) -> tuple[Game, EventDetail]:
-    """Return the game one ESPN event describes and what it tells beyond the scorestrip fields."""
+def parse_event(event: Any, *, ref: WeekRef, ids: IdLookup = no_ids) -> Game:
+    """Return the game one ESPN event describes; raise UpstreamBadResponse if it does not read."""
     event = _as(event, dict, "an event")
     espn_id = _need(event, "id", str, "an event")
     if not _ESPN_ID_RE.fullmatch(espn_id):
@@ -282,7 +276,7 @@ def parse_event(event: Any, *, ref: WeekRef, ids: IdLookup = no_ids) -> tuple[Ga
     season = ref.season
     home_side = _side(home, season, where, started=started)
     away_side = _side(away, season, where, started=started)
-    game = Game(
+    return Game(
         id=game_ids.eid or stable_id(espn_id),
         gsis=game_ids.gsis,
         game_type=game_type_of(ref),
@@ -298,17 +292,10 @@ def parse_event(event: Any, *, ref: WeekRef, ids: IdLookup = no_ids) -> tuple[Ga
         home=home_side,
         away=away_side,
         raw_status=raw_status,
-    )
-    detail = EventDetail(
         ids=game_ids,
         situation=_situation(situation) if status in IN_PLAY_STATUSES and situation else None,
         venue=_venue(competition),
-        home_linescore=_linescore(home) if started else None,
-        away_linescore=_linescore(away) if started else None,
-        home_record=_record(home),
-        away_record=_record(away),
     )
-    return game, detail
 
 
 def _kickoff(text: str, where: str) -> datetime:
@@ -380,7 +367,13 @@ def _side(competitor: dict[str, Any], season: int, where: str, *, started: bool)
         name = nickname(code, season)
     except UnknownTeam:
         name = (_loose(team, "name", str) or "").lower()
-    return Side(code, name, _score(competitor.get("score"), where) if started else None)
+    return Side(
+        code,
+        name,
+        _score(competitor.get("score"), where) if started else None,
+        linescore=_linescore(competitor) if started else None,
+        record=_record(competitor),
+    )
 
 
 def _score(value: Any, where: str) -> int | None:

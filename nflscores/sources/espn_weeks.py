@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from nflscores.weeks import POST_GAME_TYPES, POST_ROUNDS, WeekRef, regular_weeks
+from nflscores.domain.weeks import POST_GAME_TYPES, POST_ROUNDS, WeekRef, regular_weeks
 
 ESPN_PRE: Final = 1
 ESPN_REG: Final = 2
