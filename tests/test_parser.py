@@ -21,7 +21,7 @@ import pytest
 
 from nflscores.domain.encoding import decode_week, encode_week
 from nflscores.domain.errors import NoLiveWeek, ParseError
-from nflscores.domain.models import Game, Side, Week
+from nflscores.domain.models import Game, GameIds, Side, Week
 from nflscores.domain.weeks import WeekRef
 from nflscores.sources.scorestrip import (
     MAX_DOCUMENT_BYTES,
@@ -86,10 +86,13 @@ STATUS_OF_Q = {
 }
 QUARTER_OF_Q = {"1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "O": 5}
 
-WEEK_KEYS = {"season", "season_type", "week", "slug", "updated_at", "games"}
+WEEK_KEYS = {"season", "season_type", "week", "slug", "source", "updated_at", "byes", "games"}
 GAME_KEYS = {
     "id",
     "gsis",
+    "ids",
+    "situation",
+    "venue",
     "game_type",
     "kickoff",
     "day",
@@ -174,6 +177,7 @@ def expected_game(attrs: dict[str, str]) -> Game:
         home=Side(attrs["h"], attrs["hnn"], score(attrs["hs"])),
         away=Side(attrs["v"], attrs["vnn"], score(attrs["vs"])),
         raw_status=q if status == "suspended" else None,
+        ids=GameIds(eid=eid, gsis=int(attrs["gsis"])),
     )
 
 
@@ -733,8 +737,12 @@ def _check_game_json(game: dict[str, Any]) -> None:
         assert game["red_zone"] in {True, False, None}
     else:
         assert [game[key] for key in ("quarter", "clock", "possession", "red_zone")] == [None] * 4
+    # scorestrip has none of the richer fields but the ids it carries.
+    assert game["ids"] == {"eid": game["id"], "gsis": game["gsis"], "espn": None}
+    assert (game["situation"], game["venue"]) == (None, None)
     for side in (game["home"], game["away"]):
-        assert set(side) == {"team", "nickname", "score"}
+        assert set(side) == {"team", "nickname", "score", "linescore", "record"}
+        assert (side["linescore"], side["record"]) == (None, None)
         assert isinstance(side["team"], str)
         assert isinstance(side["nickname"], str)
         assert side["score"] is None or type(side["score"]) is int
@@ -749,6 +757,7 @@ def test_encoded_week_has_api_shape(name: str) -> None:
     data = orjson.loads(body)
     assert body == orjson.dumps(data)
     assert set(data) == WEEK_KEYS
+    assert data["source"] == "scorestrip"
     assert type(data["season"]) is int
     assert data["season_type"] in {"PRE", "REG", "POST"}
     assert type(data["week"]) is int
@@ -786,11 +795,15 @@ def test_api_example_game_encodes_exactly() -> None:
         "season_type": "REG",
         "week": 12,
         "slug": "12",
+        "source": "scorestrip",
         "updated_at": "2015-11-30T23:55:03Z",
+        # One game of a week tells nothing of byes: the others may have been left out.
+        "byes": None,
         "games": [
             {
                 "id": "2015113000",
                 "gsis": 56678,
+                "ids": {"eid": "2015113000", "gsis": 56678, "espn": None},
                 "game_type": "REG",
                 "kickoff": "2015-11-30T20:30:00-05:00",
                 "day": "Mon",
@@ -799,8 +812,16 @@ def test_api_example_game_encodes_exactly() -> None:
                 "clock": None,
                 "possession": None,
                 "red_zone": None,
-                "home": {"team": "CLE", "nickname": "browns", "score": 27},
-                "away": {"team": "BAL", "nickname": "ravens", "score": 33},
+                "situation": None,
+                "venue": None,
+                "home": {
+                    "team": "CLE", "nickname": "browns", "score": 27, "linescore": None,
+                    "record": None,
+                },
+                "away": {
+                    "team": "BAL", "nickname": "ravens", "score": 33, "linescore": None,
+                    "record": None,
+                },
             }
         ],
     }

@@ -42,6 +42,9 @@ CODE_PATTERN: Final = "^[A-Za-z]{2,3}$"
 
 #: The first season these tables answer for (the replay's data starts there).
 COVERED_FROM: Final = 1999
+#: The most idle clubs a regular-season week can have: six at most from 1999 to 2025, with
+#: room for a future schedule; more mean the list of games is partial.
+MAX_BYES: Final = 8
 
 
 def _eras(code: str, nickname: str) -> tuple[Era, ...]:
@@ -213,10 +216,12 @@ def byes(season: int, playing: Iterable[str]) -> tuple[str, ...] | None:
     """Return the clubs of a regular-season week without a game, or None if it cannot tell.
 
     It can tell when the tables know every club of the season and every code that plays is
-    one of them; a week without games tells nothing.
+    one of them. A week without games, or with more clubs idle than a schedule ever rests at
+    once, is a partial list and tells nothing.
     """
     clubs = _by_code(season)
     played = set(playing)
     if not clubs or not played or not played <= clubs.keys():
         return None
-    return tuple(sorted(clubs.keys() - played))
+    idle = clubs.keys() - played
+    return tuple(sorted(idle)) if len(idle) <= MAX_BYES else None
