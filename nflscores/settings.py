@@ -14,6 +14,8 @@ from nflscores.store import keys
 T = TypeVar("T")
 
 DEFAULT_UPSTREAM_URL = "http://127.0.0.1:8081"
+#: The formats the service reads weeks from, and each one's base URL when none is set.
+SOURCES = {"scorestrip": DEFAULT_UPSTREAM_URL, "espn": "https://site.api.espn.com"}
 
 
 class SettingsError(ValueError):
@@ -24,7 +26,10 @@ class SettingsError(ValueError):
 class Settings:
     """Everything that can be configured, each field from `NFLSCORES_<FIELD>`."""
 
-    upstream_url: str = DEFAULT_UPSTREAM_URL
+    #: The upstream format: `scorestrip` (the replay, by default) or `espn`.
+    source: str = "scorestrip"
+    #: The upstream's base URL; empty means the source's default (SOURCES).
+    upstream_url: str = ""
     #: None runs on the embedded in-process backend (one process only).
     redis_url: str | None = None
     redis_max_connections: int = 64
@@ -34,7 +39,8 @@ class Settings:
     upstream_timeout_s: float = 10.0
     upstream_retries: int = 2
     upstream_concurrency: int = 32
-    upstream_max_bytes: int = 1 << 20
+    #: An ESPN week is 150-400 KB; a body over this is refused.
+    upstream_max_bytes: int = 4 << 20
     final_ttl_s: int = keys.FINAL_TTL_S
     live_ttl_s: int = keys.LIVE_TTL_S
     upcoming_ttl_s: int = keys.UPCOMING_TTL_S
@@ -64,6 +70,10 @@ class Settings:
             return self.workers
         return (cpus or 1) if self.redis_url else 1
 
+    def __post_init__(self) -> None:
+        if not self.upstream_url and self.source in SOURCES:
+            object.__setattr__(self, "upstream_url", SOURCES[self.source])
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Return settings from `NFLSCORES_*` variables; raise SettingsError on a bad value."""
@@ -84,6 +94,10 @@ class Settings:
 
     def validate(self) -> None:
         """Raise SettingsError when a value is out of range or unusable."""
+        if self.source not in SOURCES:
+            raise SettingsError(
+                f"NFLSCORES_SOURCE must be {' or '.join(SOURCES)}, not {self.source!r}"
+            )
         _check_url("NFLSCORES_UPSTREAM_URL", self.upstream_url, ("http", "https"))
         if self.redis_url is not None:
             _check_url("NFLSCORES_REDIS_URL", self.redis_url, ("redis", "rediss", "unix"))

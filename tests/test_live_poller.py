@@ -13,7 +13,7 @@ from nflscores.cache.entries import WeekCache, week_ref
 from nflscores.domain.encoding import decode_week, loads
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import Source, open_source
 from nflscores.store import RedisBackend, keys
 from tests.live_support import LiveFeedServer, cin_score, live_week, live_xml
 
@@ -38,15 +38,15 @@ async def poll_settings(
 
 
 @pytest.fixture
-async def upstream(poll_settings: Settings) -> AsyncIterator[UpstreamClient]:
-    """Return the real upstream client, on the scripted feed."""
-    async with UpstreamClient.open(poll_settings) as client:
-        yield client
+async def upstream(poll_settings: Settings) -> AsyncIterator[Source]:
+    """Return the real source the settings name, on the scripted feed."""
+    async with open_source(poll_settings) as source:
+        yield source
 
 
 @pytest.fixture
 def make_poller(
-    backend: RedisBackend, upstream: UpstreamClient, poll_settings: Settings
+    backend: RedisBackend, upstream: Source, poll_settings: Settings
 ) -> Callable[..., Poller]:
     """Return a factory of pollers sharing the store and the feed, as separate processes would."""
 

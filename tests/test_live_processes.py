@@ -19,7 +19,7 @@ from nflscores.domain.encoding import loads
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import open_source
 from nflscores.store import RedisBackend, keys
 from nflscores.web.app import create_app
 from tests.live_support import (
@@ -224,7 +224,7 @@ async def test_poller_and_streams_survive_a_redis_restart_without_repeats_or_gap
         redis = processes.enter_context(running(argv, port=port))
         client = await aiohttp_client(create_app(settings))
         backend = RedisBackend.from_url(settings.redis_url or "", max_connections=4)
-        async with UpstreamClient.open(settings) as live_feed:
+        async with open_source(settings) as live_feed:
             poller = Poller(
                 backend=backend,
                 feed=live_feed,

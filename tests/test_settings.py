@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from nflscores.logs import logging_config
-from nflscores.settings import DEFAULT_UPSTREAM_URL, Settings, SettingsError
+from nflscores.settings import DEFAULT_UPSTREAM_URL, SOURCES, Settings, SettingsError
 from nflscores.store import keys
 
 #: field -> (a raw value other than the default, what it reads as)
 SAMPLES: dict[str, tuple[str, Any]] = {
+    "source": ("espn", "espn"),
     "upstream_url": ("https://scores.example:9000/base", "https://scores.example:9000/base"),
     "redis_url": ("redis://127.0.0.1:6390/2", "redis://127.0.0.1:6390/2"),
     "redis_max_connections": ("128", 128),
@@ -296,3 +297,45 @@ def test_an_unreadable_field_type_is_a_settings_error(monkeypatch: pytest.Monkey
 def test_zero_workers_are_refused() -> None:
     """NFLSCORES_WORKERS=0 names the variable."""
     assert_refused({"NFLSCORES_WORKERS": "0"}, "NFLSCORES_WORKERS")
+
+
+# -- the source ------------------------------------------------------------------------------
+
+
+def test_source_defaults_to_the_offline_replay() -> None:
+    """Without NFLSCORES_SOURCE the service reads scorestrip from the local replay's URL."""
+    settings = Settings.from_env({})
+    assert (settings.source, settings.upstream_url) == ("scorestrip", DEFAULT_UPSTREAM_URL)
+
+
+def test_espn_source_defaults_to_espns_production_base_url() -> None:
+    """NFLSCORES_SOURCE=espn alone points the service at ESPN's production base URL."""
+    settings = Settings.from_env({"NFLSCORES_SOURCE": "espn"})
+    assert settings.upstream_url == "https://site.api.espn.com" == SOURCES["espn"]
+
+
+def test_espn_source_keeps_a_given_base_url() -> None:
+    """NFLSCORES_UPSTREAM_URL stays the base URL of whichever source is chosen."""
+    environ = {"NFLSCORES_SOURCE": "espn", "NFLSCORES_UPSTREAM_URL": "http://127.0.0.1:8081"}
+    assert Settings.from_env(environ).upstream_url == "http://127.0.0.1:8081"
+
+
+@pytest.mark.parametrize("raw", ["ESPN!", "nfl.com", "espn,scorestrip", "xml", "1"])
+def test_bad_source_refused(raw: str) -> None:
+    """A source other than scorestrip or espn stops start-up with a message naming both."""
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"NFLSCORES_SOURCE": raw})
+    message = str(caught.value)
+    assert "NFLSCORES_SOURCE" in message
+    assert "scorestrip" in message
+    assert "espn" in message
+
+
+def test_body_cap_is_a_few_megabytes_by_default() -> None:
+    """The default body cap holds the largest ESPN week seen (2.9 MB) and refuses 5 MB."""
+    assert 3_000_000 < Settings().upstream_max_bytes < 5_000_000
+
+
+def test_live_poll_is_at_least_five_seconds_by_default() -> None:
+    """The poller asks the upstream at most every 5 s while a game is live, by default."""
+    assert Settings().poll_live_interval_s >= 5.0

@@ -18,8 +18,8 @@ from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import dumps, loads
 from nflscores.domain.errors import NflScoresError
 from nflscores.domain.models import Week
-from nflscores.domain.weeks import WeekRef, weeks_of
-from nflscores.sources.http import UpstreamClient
+from nflscores.domain.weeks import WeekRef
+from nflscores.sources.base import Source
 from nflscores.store import Backend, keys
 
 #: Called once per week as it finishes: the week stored, or the error it failed with.
@@ -43,14 +43,14 @@ class SeasonSummary:
 async def fetch_season(
     season: int,
     *,
-    upstream: UpstreamClient,
+    upstream: Source,
     cache: WeekCache,
     backend: Backend,
     concurrency: int,
     on_week: WeekDone = lambda ref, week, error: None,
 ) -> SeasonSummary:
     """Fetch and store every week of a season, at most `concurrency` at once."""
-    refs = weeks_of(season)
+    refs = await upstream.weeks(season)
     summary = SeasonSummary(season=season, weeks=len(refs))
     limit = asyncio.Semaphore(concurrency)
     started = time.perf_counter()

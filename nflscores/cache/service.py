@@ -19,7 +19,7 @@ from nflscores.cache.entries import CachedWeek, WeekCache
 from nflscores.domain.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
 from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import Source
 from nflscores.store import Backend, keys
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class WeekService:
         *,
         cache: WeekCache,
         backend: Backend,
-        upstream: UpstreamClient,
+        upstream: Source,
         settings: Settings,
     ) -> None:
         self._cache = cache

@@ -14,9 +14,9 @@ from nflscores.cache.entries import WeekCache
 from nflscores.cache.season import SeasonSummary, fetch_season
 from nflscores.domain.errors import NflScoresError
 from nflscores.domain.models import Week
-from nflscores.domain.weeks import WeekRef, parse_season, weeks_of
+from nflscores.domain.weeks import WeekRef, parse_season
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import Source, open_source
 from nflscores.store import Backend, open_backend
 
 
@@ -58,7 +58,7 @@ class _Progress:
 async def fetch_and_report(
     season: int,
     *,
-    upstream: UpstreamClient,
+    upstream: Source,
     cache: WeekCache,
     backend: Backend,
     concurrency: int,
@@ -66,7 +66,7 @@ async def fetch_and_report(
     err: TextIO = sys.stderr,
 ) -> SeasonSummary:
     """Fetch the season, writing the talk's lines to `out` and progress to a terminal `err`."""
-    progress = _Progress(len(weeks_of(season)), err)
+    progress = _Progress(len(await upstream.weeks(season)), err)
 
     def report(ref: WeekRef, week: Week | None, error: NflScoresError | None) -> None:
         if week is not None and week.games:
@@ -102,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 async def _main(season: int, concurrency: int, settings: Settings) -> int:
     backend = open_backend(settings)
     try:
-        async with UpstreamClient.open(settings) as upstream:
+        async with open_source(settings) as upstream:
             summary = await fetch_and_report(
                 season,
                 upstream=upstream,

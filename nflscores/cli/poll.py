@@ -14,7 +14,7 @@ from nflscores.cli.signals import stop_event
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import open_source
 from nflscores.store import keys, open_backend
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
     stop = stop_event()
     backend = open_backend(settings)
     try:
-        async with UpstreamClient.open(settings) as upstream:
+        async with open_source(settings) as upstream:
             poller = Poller(
                 backend=backend,
                 feed=upstream,
@@ -58,7 +58,7 @@ async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
                 settings=settings,
                 lease_ttl_s=lease_ttl_s,
             )
-            log.info("polling %s as %s", settings.upstream_url, poller.token)
+            log.info("polling %s (%s) as %s", settings.upstream_url, settings.source, poller.token)
             polling = asyncio.create_task(poller.run(), name="poller")
             stopping = asyncio.create_task(stop.wait(), name="poller-stop")
             await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)

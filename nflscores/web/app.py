@@ -10,7 +10,7 @@ from nflscores.cache.entries import WeekCache
 from nflscores.cache.service import WeekService
 from nflscores.cache.standings import StandingsService
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import open_source
 from nflscores.store import Backend, open_backend
 from nflscores.web.accesslog import request_log_args
 from nflscores.web.appkeys import (
@@ -44,7 +44,7 @@ def _store(shared: Backend | None) -> CleanupContext:
 
 async def _upstream(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    async with UpstreamClient.open(settings) as upstream:
+    async with open_source(settings) as upstream:
         app[UPSTREAM] = upstream
         app[WEEKS] = WeekService(
             cache=app[CACHE], backend=app[BACKEND], upstream=upstream, settings=settings

@@ -9,13 +9,13 @@ from nflscores.cache.service import WeekService
 from nflscores.cache.standings import StandingsService
 from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import Source
 from nflscores.store import Backend
 from nflscores.web.route import Route
 
 SETTINGS = web.AppKey("settings", Settings)
 BACKEND = web.AppKey("backend", Backend)
-UPSTREAM = web.AppKey("upstream", UpstreamClient)
+UPSTREAM = web.AppKey("upstream", Source)
 CACHE = web.AppKey("cache", WeekCache)
 WEEKS = web.AppKey("weeks", WeekService)
 STANDINGS = web.AppKey("standings", StandingsService)

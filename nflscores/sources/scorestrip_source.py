@@ -1,0 +1,35 @@
+"""The scorestrip source: the week feed and the live feed of NFL.com's old scorestrip."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from nflscores.domain.models import Week
+from nflscores.domain.weeks import WeekRef, weeks_of
+from nflscores.sources.http import UpstreamClient, now
+from nflscores.sources.scorestrip import parse_scorestrip
+
+WEEK_PATH: Final = "/ajax/scorestrip"
+LIVE_PATH: Final = "/liveupdate/scorestrip/ss.xml"
+
+
+class ScorestripSource:
+    """Read weeks from a server that speaks scorestrip (the replay upstream, or an archive)."""
+
+    def __init__(self, client: UpstreamClient) -> None:
+        self._client = client
+
+    async def fetch_week(self, ref: WeekRef) -> Week:
+        """Return one week from the week feed."""
+        params = {"season": str(ref.season), "seasonType": ref.season_type, "week": str(ref.week)}
+        body = await self._client.fetch(WEEK_PATH, params)
+        return parse_scorestrip(body, fetched_at=now(), ref=ref, max_bytes=self._client.max_bytes)
+
+    async def fetch_live(self) -> Week:
+        """Return the current week from the live feed."""
+        body = await self._client.fetch(LIVE_PATH)
+        return parse_scorestrip(body, fetched_at=now(), max_bytes=self._client.max_bytes)
+
+    async def weeks(self, season: int) -> tuple[WeekRef, ...]:
+        """Return the season's weeks by the built-in rules: scorestrip has no calendar."""
+        return weeks_of(season)
