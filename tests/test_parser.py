@@ -815,11 +815,17 @@ def test_api_example_game_encodes_exactly() -> None:
                 "situation": None,
                 "venue": None,
                 "home": {
-                    "team": "CLE", "nickname": "browns", "score": 27, "linescore": None,
+                    "team": "CLE",
+                    "nickname": "browns",
+                    "score": 27,
+                    "linescore": None,
                     "record": None,
                 },
                 "away": {
-                    "team": "BAL", "nickname": "ravens", "score": 33, "linescore": None,
+                    "team": "BAL",
+                    "nickname": "ravens",
+                    "score": 33,
+                    "linescore": None,
                     "record": None,
                 },
             }
