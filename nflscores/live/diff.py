@@ -16,6 +16,7 @@ WATCHED: tuple[str, ...] = (
     "red_zone",
     "home_score",
     "away_score",
+    "situation",
 )
 
 
@@ -56,6 +57,7 @@ def watched(game: Game) -> tuple[Any, ...]:
         game.red_zone,
         game.home.score,
         game.away.score,
+        game.situation,
     )
 
 

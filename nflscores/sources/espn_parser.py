@@ -53,6 +53,8 @@ ESPN_CODES: Final = {"LAR": "LA", "WSH": "WAS"}
 HELD_STATUSES: Final = frozenset(
     {"STATUS_POSTPONED", "STATUS_CANCELED", "STATUS_SUSPENDED", "STATUS_DELAYED"}
 )
+#: Held statuses of games that may never have begun.
+CALLED_OFF: Final = frozenset({"STATUS_POSTPONED", "STATUS_CANCELED"})
 _CLOCK_RE: Final = re.compile(r"([0-9]{1,2}):([0-5][0-9])")
 _ESPN_ID_RE: Final = re.compile(r"[0-9A-Za-z_-]{1,40}")
 _TYPE_NAMES: Final = {str: "a string", int: "a number", bool: "a boolean", list: "a list",
@@ -264,7 +266,10 @@ def parse_event(event: Any, *, ref: WeekRef, ids: IdLookup = no_ids) -> Game:
     status_info = event.get("status", competition.get("status"))
     status, quarter, clock, raw_status = _status(_as(status_info, dict, f"{where}'s status"), where)
     home, away = _competitors(competition, where)
-    started = status != "scheduled" and not (status == "suspended" and _state(status_info) == "pre")
+    # ESPN sends "0" before kickoff: a score is only known once the game began. A postponed
+    # or canceled game began only if it has line scores (a game called off mid-way keeps them).
+    called_off = raw_status in CALLED_OFF and not (_linescore(home) or _linescore(away))
+    started = status != "scheduled" and _state(status_info) != "pre" and not called_off
     in_play = status == "in_progress"
     situation = _loose(competition, "situation", dict)
     known = ids(espn_id)
