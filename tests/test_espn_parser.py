@@ -82,7 +82,8 @@ def test_a_game_called_off_mid_way_keeps_its_score() -> None:
         competitors[0].update(score="3", linescores=[{"value": 3.0}])
         competitors[1].update(score="7", linescores=[{"value": 7.0}])
 
-    found = game(parse_scoreboard(changed(LIVE, stopped), fetched_at=FETCHED_AT, ref=WEEK_5), "401990011")
+    week = parse_scoreboard(changed(LIVE, stopped), fetched_at=FETCHED_AT, ref=WEEK_5)
+    found = game(week, "401990011")
     assert (found.status, found.raw_status) == ("suspended", "STATUS_CANCELED")
     assert (found.away.score, found.home.score) == (7, 3)
     assert (found.away.linescore, found.home.linescore) == ((7,), (3,))
@@ -180,7 +181,8 @@ def test_a_situation_with_wrongly_typed_parts_keeps_the_rest() -> None:
         situation["down"] = "2"
         situation["homeTimeouts"] = None
 
-    found = game(parse_scoreboard(changed(LIVE, odd), fetched_at=FETCHED_AT, ref=WEEK_5), "401990005")
+    week = parse_scoreboard(changed(LIVE, odd), fetched_at=FETCHED_AT, ref=WEEK_5)
+    found = game(week, "401990005")
     assert found.situation == Situation(
         yard_line="MIN 4", text="2nd & Goal at MIN 4", away_timeouts=3
     )
