@@ -89,6 +89,7 @@ def redis_server_binary() -> str:
         raise RuntimeError("redis-server is not installed: run `make setup` (or .ci/run)")
     return binary
 
+
 #: Hand-written ESPN scoreboards (the format of ../shared/ESPN.md, no real capture).
 ESPN_FIXTURES = DATA / "espn"
 #: Real public captures, beside the checkout (CI has them; a user's clone may not).

@@ -348,7 +348,8 @@ def test_record_is_none_without_records() -> None:
             del competitor["records"]
 
     week = parse_scoreboard(changed(LIVE, no_records), fetched_at=FETCHED_AT, ref=WEEK_5)
-    assert (game(week, "401990002").home.record, game(week, "401990002").away.record) == (None, None)
+    found = game(week, "401990002")
+    assert (found.home.record, found.away.record) == (None, None)
 
 
 def test_venue_and_neutral_site() -> None:
@@ -403,9 +404,7 @@ def test_unknown_games_get_an_id_from_their_espn_id() -> None:
 def test_known_games_get_their_eid_and_gsis() -> None:
     """A game the history knows is served under its eid, with its gsis, whichever source."""
     history = {"401990003": GameIds(eid="2022100900", gsis=58800, espn="401990003")}
-    week = parse_scoreboard(
-        fixture_bytes(LIVE), fetched_at=FETCHED_AT, ref=WEEK_5, ids=history.get
-    )
+    week = parse_scoreboard(fixture_bytes(LIVE), fetched_at=FETCHED_AT, ref=WEEK_5, ids=history.get)
     found = game(week, "401990003")
     assert (found.id, found.gsis) == ("2022100900", 58800)
     assert found.ids == GameIds(eid="2022100900", gsis=58800, espn="401990003")

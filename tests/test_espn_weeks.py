@@ -82,9 +82,9 @@ def test_calendar_with_seventeen_weeks_moves_the_postseason() -> None:
     calendar = parse_calendar(2019, calendar_of("2019-POST-01.json"))
     assert calendar is not None
     assert calendar.regular == 17
+    rounds = ["wildcard", "divisional", "conference", "probowl", "superbowl"]
     assert calendar.refs[-5:] == tuple(
-        WeekRef(2019, "POST", 17 + n, slug)
-        for n, slug in enumerate(["wildcard", "divisional", "conference", "probowl", "superbowl"], 1)
+        WeekRef(2019, "POST", 17 + n, slug) for n, slug in enumerate(rounds, 1)
     )
 
 
