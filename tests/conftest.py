@@ -14,6 +14,7 @@ from aiohttp.web import Application, Request
 from nflscores.settings import Settings
 from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
+from tests.espn_upstream import EspnUpstream
 from tests.live_support import LiveFeedServer
 from tests.support import free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream
@@ -91,3 +92,34 @@ async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
 def feed() -> LiveFeedServer:
     """Return the scripted live feed's controls."""
     return LiveFeedServer()
+
+
+@pytest.fixture
+def espn() -> EspnUpstream:
+    """Return the ESPN test upstream's controls, serving the hand-made scoreboards."""
+    return EspnUpstream()
+
+
+@pytest.fixture
+async def espn_settings(
+    redis_url: str, espn: EspnUpstream, aiohttp_server: Callable[..., Awaitable[TestServer]]
+) -> Settings:
+    """Return settings in ESPN mode on the test Redis and the ESPN test upstream."""
+    server = await aiohttp_server(espn.app())
+    return Settings(
+        source="espn",
+        redis_url=redis_url,
+        upstream_url=str(server.make_url("")).rstrip("/"),
+        upstream_timeout_s=2.0,
+        upstream_connect_timeout_s=0.5,
+        upstream_retries=1,
+    )
+
+
+@pytest.fixture
+async def espn_client(
+    espn_settings: Settings,
+    aiohttp_client: Callable[..., Awaitable[TestClient[Request, Application]]],
+) -> TestClient[Request, Application]:
+    """Return a client of the real application in ESPN mode."""
+    return await aiohttp_client(create_app(espn_settings))

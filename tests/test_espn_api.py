@@ -1,0 +1,178 @@
+"""The week API in ESPN mode end to end: real app, real Redis, a real ESPN-speaking upstream."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import Awaitable, Callable
+
+import pytest
+from aiohttp.test_utils import TestClient
+from aiohttp.web import Application, Request
+
+from nflscores import __version__
+from nflscores.settings import Settings
+from nflscores.web.app import create_app
+from tests.espn_support import changed
+from tests.espn_upstream import EspnUpstream
+
+Client = TestClient[Request, Application]
+MakeClient = Callable[..., Awaitable[Client]]
+
+WEEK_5 = ("2022", "2", "5")
+
+
+async def test_a_week_is_read_from_espn_and_served_from_the_cache(
+    espn_client: Client, espn: EspnUpstream
+) -> None:
+    """GET /api/2022/5 asks ESPN once for that week and answers the second time from cache."""
+    first = await espn_client.get("/api/2022/5")
+    assert first.status == 200
+    assert first.headers["X-Cache"] == "MISS"
+    data = await first.json()
+    assert (data["source"], data["season"], data["season_type"], data["slug"]) == (
+        "espn",
+        2022,
+        "REG",
+        "5",
+    )
+    assert len(data["games"]) == 13
+    assert data["byes"] == ["ARI", "BAL", "CAR", "CIN", "DAL", "PHI"]
+    again = await espn_client.get("/api/2022/5")
+    assert again.headers["X-Cache"] == "HIT"
+    assert await again.json() == data
+    assert espn.requests == {WEEK_5: 1}
+
+
+async def test_games_have_the_richer_fields(espn_client: Client) -> None:
+    """A game in play carries its situation, line scores, records and venue; ids are known."""
+    data = await (await espn_client.get("/api/2022/5")).json()
+    game = next(g for g in data["games"] if g["id"] == "espn-401990005")
+    assert (game["status"], game["quarter"], game["clock"]) == ("in_progress", 3, "04:07")
+    assert (game["possession"], game["red_zone"]) == ("CHI", True)
+    assert game["situation"]["text"] == "2nd & Goal at MIN 4"
+    assert game["ids"] == {"eid": None, "gsis": None, "espn": "401990005"}
+    assert (game["home"]["linescore"], game["home"]["record"]) == ([7, 14, 0], "3-1")
+    assert game["venue"] == {"name": "Stadium", "city": "City", "neutral_site": False}
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "slug"),
+    [
+        ("/api/2021/pre-0", ("2021", "1", "1"), "pre-0"),
+        ("/api/2015/10", ("2015", "2", "10"), "10"),
+        ("/api/2019/wildcard", ("2019", "3", "1"), "wildcard"),
+        ("/api/2021/probowl", ("2021", "3", "4"), "probowl"),
+        ("/api/2025/superbowl", ("2025", "3", "5"), "superbowl"),
+    ],
+)
+async def test_each_slug_asks_espn_for_its_season_type_and_week(
+    espn_client: Client, espn: EspnUpstream, path: str, query: tuple[str, str, str], slug: str
+) -> None:
+    """The API's slugs become ESPN's dates, seasontype and week numbers."""
+    response = await espn_client.get(path)
+    assert response.status == 200
+    assert (await response.json())["slug"] == slug
+    assert espn.requests == {query: 1}
+
+
+async def test_requests_name_the_service(espn_client: Client, espn: EspnUpstream) -> None:
+    """Every request to ESPN carries a User-Agent naming the service and asks for JSON."""
+    await espn_client.get("/api/2022/5")
+    assert espn.headers[0]["User-Agent"].startswith(f"nflscores/{__version__}")
+    assert espn.headers[0]["Accept"] == "application/json"
+
+
+async def test_an_empty_week_is_no_games(espn_client: Client) -> None:
+    """A week ESPN lists no events for is API.md's 404."""
+    response = await espn_client.get("/api/2022/7")
+    assert response.status == 404
+    assert (await response.json())["error"]["code"] == "no_games"
+
+
+def _year_as_text(data: dict[str, object]) -> None:
+    data["season"] = {"year": "2022", "type": 2}
+
+
+def _no_events(data: dict[str, object]) -> None:
+    del data["events"]
+
+
+@pytest.mark.parametrize("change", [_year_as_text, _no_events])
+async def test_schema_drift_is_a_502(
+    espn_client: Client, espn: EspnUpstream, change: Callable[[dict[str, object]], None]
+) -> None:
+    """A scoreboard that changed shape is a 502 upstream_bad_response, never a 500."""
+    espn.bodies[WEEK_5] = changed("2022-REG-05-live.json", change)  # type: ignore[arg-type]
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 502
+    error = (await response.json())["error"]
+    assert error["code"] == "upstream_bad_response"
+    assert error["message"]
+
+
+async def test_html_instead_of_json_is_a_502(espn_client: Client, espn: EspnUpstream) -> None:
+    """An HTML page where the scoreboard should be is a 502 upstream_bad_response."""
+    espn.mode = "html"
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 502
+    assert (await response.json())["error"]["code"] == "upstream_bad_response"
+
+
+async def test_a_five_megabyte_body_is_refused(espn_client: Client, espn: EspnUpstream) -> None:
+    """A 5 MB body is over the default cap: 502 upstream_bad_response, nothing cached."""
+    espn.mode = "huge"
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 502
+    assert (await response.json())["error"]["code"] == "upstream_bad_response"
+    espn.mode = "ok"
+    assert (await espn_client.get("/api/2022/5")).status == 200
+
+
+async def test_server_errors_are_retried(espn_client: Client, espn: EspnUpstream) -> None:
+    """A 5xx is retried (one retry in the test settings), then a 502 upstream_unavailable."""
+    espn.mode = "fail"
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 502
+    assert (await response.json())["error"]["code"] == "upstream_unavailable"
+    assert espn.requests[WEEK_5] == 2
+
+
+async def test_a_429_is_honoured_until_its_retry_after(
+    espn_client: Client, espn: EspnUpstream
+) -> None:
+    """After a 429 with a long Retry-After, the service asks ESPN nothing until it passes."""
+    espn.mode = "throttle"
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 502
+    error = (await response.json())["error"]
+    assert error["code"] == "upstream_unavailable"
+    assert espn.total == 1
+    espn.mode = "ok"
+    again = await espn_client.get("/api/2021/pre-0")
+    assert again.status == 502
+    assert "Retry-After" in (await again.json())["error"]["message"]
+    assert espn.total == 1
+
+
+async def test_a_short_retry_after_is_waited_out(espn_client: Client, espn: EspnUpstream) -> None:
+    """A 429 asking for a second's pause is waited out and the retry answers."""
+    espn.throttle_next = 1
+    espn.retry_after = "1"
+    response = await espn_client.get("/api/2022/5")
+    assert response.status == 200
+    assert espn.total == 2
+
+
+async def test_failure_with_a_copy_serves_it_stale(
+    espn_settings: Settings, aiohttp_client: MakeClient, espn: EspnUpstream
+) -> None:
+    """When ESPN fails and an expired copy exists, the copy is served as STALE."""
+    client = await aiohttp_client(create_app(dataclasses.replace(espn_settings, live_ttl_s=1)))
+    body = await (await client.get("/api/2022/5")).read()
+    await asyncio.sleep(1.1)
+    espn.mode = "fail"
+    stale = await client.get("/api/2022/5")
+    assert stale.status == 200
+    assert stale.headers["X-Cache"] == "STALE"
+    assert await stale.read() == body
