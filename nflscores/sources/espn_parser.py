@@ -17,6 +17,7 @@ from typing import Any, Final, TypeVar
 
 import orjson
 
+from nflscores.domain.calendar import EASTERN, WEEKDAYS
 from nflscores.domain.errors import NoLiveWeek, UpstreamBadResponse
 from nflscores.domain.models import (
     IN_PLAY_STATUSES,
@@ -38,7 +39,6 @@ from nflscores.sources.espn_weeks import (
     parse_calendar,
     to_espn,
 )
-from nflscores.sources.scorestrip import EASTERN, WEEKDAYS
 
 log = logging.getLogger(__name__)
 
