@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
+from typing import Any
 
+import jsonschema
 import pytest
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
@@ -176,3 +178,32 @@ async def test_failure_with_a_copy_serves_it_stale(
     assert stale.status == 200
     assert stale.headers["X-Cache"] == "STALE"
     assert await stale.read() == body
+
+
+def week_validator(document: dict[str, Any]) -> jsonschema.protocols.Validator:
+    """Return a validator of the OpenAPI document's Week schema."""
+    schema = {"$ref": "#/components/schemas/Week", "components": document["components"]}
+    validator: jsonschema.protocols.Validator = jsonschema.Draft202012Validator(schema)
+    return validator
+
+
+async def test_both_sources_weeks_match_the_openapi_schema(
+    espn_client: Client, client: Client
+) -> None:
+    """The OpenAPI document describes every field of a week from ESPN and from scorestrip."""
+    document = await (await espn_client.get("/api/openapi.json")).json()
+    validator = week_validator(document)
+    espn_week = await (await espn_client.get("/api/2022/5")).json()
+    scorestrip_week = await (await client.get("/api/2015/1")).json()
+    for week in (espn_week, scorestrip_week):
+        errors = [error.message for error in validator.iter_errors(week)]
+        assert errors == []
+    del espn_week["games"][0]["situation"]
+    assert not validator.is_valid(espn_week)
+
+
+async def test_openapi_documents_the_id_of_unknown_espn_games(espn_client: Client) -> None:
+    """The game id's description says how an ESPN game without an eid is named."""
+    document = await (await espn_client.get("/api/openapi.json")).json()
+    description = document["components"]["schemas"]["Game"]["properties"]["id"]["description"]
+    assert "espn-<ESPN event id>" in description

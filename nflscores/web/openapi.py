@@ -24,14 +24,71 @@ def _error_ref(description: str) -> dict[str, Any]:
     }
 
 
+#: How a game is named: the eid wherever one is known, else a stable id from ESPN's.
+GAME_ID_DESCRIPTION = (
+    "The game's scorestrip eid (YYYYMMDDnn) wherever one is known: from the scorestrip feed, or"
+    " for an ESPN game from the packaged history, which maps ESPN ids to eids for 1999-2025."
+    " An ESPN game the history does not know is `espn-<ESPN event id>` (e.g. `espn-401772931`),"
+    " stable for as long as ESPN keeps its id. The same real game has the same id whichever"
+    " source served it."
+)
+_NULLABLE_BOOL = {"type": ["boolean", "null"]}
+
+
+def _nullable(ref: str) -> dict[str, Any]:
+    return {"oneOf": [{"$ref": f"#/components/schemas/{ref}"}, {"type": "null"}]}
+
+
 def _schemas() -> dict[str, Any]:
     side = {
         "type": "object",
-        "required": ["team", "nickname", "score"],
+        "required": ["team", "nickname", "score", "linescore", "record"],
         "properties": {
-            "team": {"type": "string"},
+            "team": {"type": "string", "description": "The service's team code of that season"},
             "nickname": {"type": "string"},
             "score": _NULLABLE_INT,
+            "linescore": {
+                "type": ["array", "null"],
+                "items": {"type": "integer"},
+                "description": "Points per quarter, overtime as a 5th entry; null when unknown",
+            },
+            "record": {
+                **_NULLABLE_STR,
+                "description": "The club's record as the source reports it (W-L or W-L-T)",
+            },
+        },
+    }
+    ids = {
+        "type": "object",
+        "description": "Every id known for the game; null where no source or history gives it",
+        "required": ["eid", "gsis", "espn"],
+        "properties": {
+            "eid": {**_NULLABLE_STR, "pattern": "^[0-9]{10}$"},
+            "gsis": _NULLABLE_INT,
+            "espn": _NULLABLE_STR,
+        },
+    }
+    situation = {
+        "type": "object",
+        "description": "While a game is in play and the source reports it (ESPN); each part"
+        " null when the source leaves it out",
+        "required": ["down", "distance", "yard_line", "text", "home_timeouts", "away_timeouts"],
+        "properties": {
+            "down": {"type": ["integer", "null"], "minimum": 1, "maximum": 4},
+            "distance": _NULLABLE_INT,
+            "yard_line": {**_NULLABLE_STR, "examples": ["DET 1"]},
+            "text": {**_NULLABLE_STR, "examples": ["1st & Goal at DET 1"]},
+            "home_timeouts": _NULLABLE_INT,
+            "away_timeouts": _NULLABLE_INT,
+        },
+    }
+    venue = {
+        "type": "object",
+        "required": ["name", "city", "neutral_site"],
+        "properties": {
+            "name": _NULLABLE_STR,
+            "city": _NULLABLE_STR,
+            "neutral_site": _NULLABLE_BOOL,
         },
     }
     game = {
@@ -39,6 +96,7 @@ def _schemas() -> dict[str, Any]:
         "required": [
             "id",
             "gsis",
+            "ids",
             "game_type",
             "kickoff",
             "day",
@@ -47,34 +105,66 @@ def _schemas() -> dict[str, Any]:
             "clock",
             "possession",
             "red_zone",
+            "situation",
+            "venue",
             "home",
             "away",
         ],
         "properties": {
-            "id": {"type": "string", "pattern": "^[0-9]{10}$"},
+            "id": {
+                "type": "string",
+                "pattern": "^([0-9]{10}|espn-[0-9A-Za-z_-]+)$",
+                "description": GAME_ID_DESCRIPTION,
+            },
             "gsis": _NULLABLE_INT,
+            "ids": {"$ref": "#/components/schemas/GameIds"},
             "game_type": {"type": "string", "examples": ["PRE", "REG", "WC", "DIV", "CON", "SB"]},
             "kickoff": {"type": "string", "format": "date-time"},
             "day": {"type": "string"},
             "status": _STATUS,
-            "raw_status": {"type": "string"},
+            "raw_status": {
+                "type": "string",
+                "description": "The source's own status of a suspended game (scorestrip's q,"
+                " ESPN's status name such as STATUS_POSTPONED)",
+            },
             "quarter": _NULLABLE_INT,
             "clock": _NULLABLE_STR,
-            "possession": _NULLABLE_STR,
-            "red_zone": {"type": ["boolean", "null"]},
+            "possession": {**_NULLABLE_STR, "description": "A team code, never an ESPN team id"},
+            "red_zone": _NULLABLE_BOOL,
+            "situation": _nullable("Situation"),
+            "venue": _nullable("Venue"),
             "home": {"$ref": "#/components/schemas/Side"},
             "away": {"$ref": "#/components/schemas/Side"},
         },
     }
     week = {
         "type": "object",
-        "required": ["season", "season_type", "week", "slug", "updated_at", "games"],
+        "required": [
+            "season",
+            "season_type",
+            "week",
+            "slug",
+            "source",
+            "updated_at",
+            "byes",
+            "games",
+        ],
         "properties": {
             "season": {"type": "integer"},
             "season_type": {"enum": ["PRE", "REG", "POST"]},
             "week": {"type": "integer"},
             "slug": {"type": "string"},
+            "source": {
+                "enum": ["scorestrip", "espn", None],
+                "description": "The upstream format this copy was read from",
+            },
             "updated_at": {"type": "string", "format": "date-time"},
+            "byes": {
+                "type": ["array", "null"],
+                "items": {"type": "string"},
+                "description": "Team codes without a game this week, when the source says"
+                " (ESPN) or the service can tell (a whole regular-season week); else null",
+            },
             "games": {"type": "array", "items": {"$ref": "#/components/schemas/Game"}},
         },
     }
@@ -95,6 +185,9 @@ def _schemas() -> dict[str, Any]:
     }
     return {
         "Side": side,
+        "GameIds": ids,
+        "Situation": situation,
+        "Venue": venue,
         "Game": game,
         "Week": week,
         "Error": error,
