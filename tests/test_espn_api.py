@@ -13,7 +13,11 @@ from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 
 from nflscores import __version__
+from nflscores.cache.entries import WeekCache
+from nflscores.cache.season import fetch_season
 from nflscores.settings import Settings
+from nflscores.sources.base import open_source
+from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_support import changed
 from tests.espn_upstream import EspnUpstream
@@ -207,3 +211,33 @@ async def test_openapi_documents_the_id_of_unknown_espn_games(espn_client: Clien
     document = await (await espn_client.get("/api/openapi.json")).json()
     description = document["components"]["schemas"]["Game"]["properties"]["id"]["description"]
     assert "espn-<ESPN event id>" in description
+
+
+def _season_2030(data: dict[str, Any]) -> None:
+    """Make the live fixture a 2030 week 1 whose calendar has 19 regular weeks."""
+    data["season"], data["week"], data["events"] = {"year": 2030, "type": 2}, {"number": 1}, []
+    league = data["leagues"][0]
+    league["season"]["year"] = 2030
+    regular = next(section for section in league["calendar"] if section["value"] == "2")
+    extra = dict(regular["entries"][-1], value="19", label="Week 19")
+    regular["entries"].append(extra)
+
+
+async def test_fetch_season_follows_espns_calendar(
+    espn_settings: Settings, espn: EspnUpstream, backend: RedisBackend
+) -> None:
+    """A season whose calendar has 19 regular weeks is fetched as 19, its wild card after."""
+    espn.bodies[("2030", "2", "1")] = changed("2022-REG-05-live.json", _season_2030)
+    async with open_source(espn_settings) as source:
+        summary = await fetch_season(
+            2030,
+            upstream=source,
+            cache=WeekCache(backend, espn_settings),
+            backend=backend,
+            concurrency=4,
+        )
+    assert summary.weeks == 4 + 19 + 5
+    assert summary.failed_weeks == {}
+    assert espn.requests[("2030", "2", "19")] == 1
+    assert espn.requests[("2030", "3", "1")] == 1
+    assert ("2030", "1", "1") in espn.requests
