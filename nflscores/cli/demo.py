@@ -20,7 +20,7 @@ from nflscores.cli.signals import stop_event
 from nflscores.cli.upstream import DEFAULT_LIVE, parse_live
 from nflscores.domain.weeks import WeekRef
 from nflscores.replay.app import ReplayConfig, create_replay_app
-from nflscores.settings import Settings
+from nflscores.settings import SOURCES, Settings
 from nflscores.web.app import create_app
 
 #: The poller keeps up with the replay's default pace (60 virtual minutes a minute).
@@ -38,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_LIVE,
         metavar="WEEK",
         help=f"week to replay as live (default {DEFAULT_LIVE})",
+    )
+    parser.add_argument(
+        "--source",
+        choices=tuple(SOURCES),
+        help="the format the service reads from the replay (default NFLSCORES_SOURCE)",
     )
     parser.add_argument(
         "--speed",
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         print(f"nflscores demo: {exc}", file=sys.stderr)
         return 2
+    if args.source:
+        settings = dataclasses.replace(settings, source=args.source)
     host = args.host or settings.host
     port = args.port or settings.port
     try:
@@ -90,7 +97,8 @@ async def _demo(settings: Settings, replay: ReplayConfig, *, host: str, port: in
         await web.TCPSite(api, host, port).start()
         print(
             f"nflscores demo: open http://{host}:{port}/ to watch {replay.live} replayed live "
-            f"at {replay.speed:g}x (the API is at http://{host}:{port}/api/). Ctrl-C stops.",
+            f"at {replay.speed:g}x, read as {settings.source} (the API is at "
+            f"http://{host}:{port}/api/). Ctrl-C stops.",
             flush=True,
         )
         await stop.wait()
