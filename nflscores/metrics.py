@@ -57,7 +57,7 @@ CACHE_RESULTS: Final = Counter(
     "nflscores_cache_results", "Week requests by where the answer came from", ["result"]
 )
 UPSTREAM_REQUESTS: Final = Counter(
-    "nflscores_upstream_requests", "Requests sent to the scorestrip upstream", ["outcome"]
+    "nflscores_upstream_requests", "Requests sent to the upstream", ["outcome"]
 )
 UPSTREAM_SECONDS: Final = Histogram(
     "nflscores_upstream_request_seconds", "Time the upstream took to answer"

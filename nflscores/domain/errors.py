@@ -7,10 +7,11 @@ NflScoresError
 │   ├── UnknownWeek             the season has no such week
 │   ├── NoGames                 the upstream has no games for the week
 │   └── UnknownTeam             no club plays under that code in that season
-├── UpstreamError               502: the scorestrip server failed us
-│   ├── UpstreamUnavailable     connection refused or reset, 5xx after retries
+├── UpstreamError               502: the upstream (scorestrip or ESPN) failed us
+│   ├── UpstreamUnavailable     connection refused or reset, 5xx or 429 after retries
 │   ├── UpstreamTimeout         504: no complete answer in time
-│   └── UpstreamBadResponse     a 4xx, a wrong or oversized body
+│   └── UpstreamBadResponse     a 4xx, a wrong or oversized body, an ESPN scoreboard that
+│       │                       changed shape
 │       └── ParseError          the body is not a scorestrip document
 └── CacheUnavailable            503: the store does not answer and nothing else can
 """
@@ -70,14 +71,14 @@ class NoLiveWeek(NotFound):
 
 
 class UpstreamError(NflScoresError):
-    """The scorestrip upstream could not give a usable answer."""
+    """The upstream could not give a usable answer."""
 
     status = 502
     code = "upstream_error"
 
 
 class UpstreamUnavailable(UpstreamError):
-    """The upstream refused the connection or kept answering 5xx."""
+    """The upstream refused the connection, kept answering 5xx, or asked us to wait (429)."""
 
     code = "upstream_unavailable"
 
