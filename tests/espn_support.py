@@ -35,3 +35,14 @@ def event_of(data: dict[str, Any], espn_id: str) -> dict[str, Any]:
     """Return one event of a scoreboard object by its ESPN id."""
     found: dict[str, Any] = next(e for e in data["events"] if e["id"] == espn_id)
     return found
+
+
+def scoreboard(*, atl: int = 26, down: int = 1) -> bytes:
+    """Return the live fixture with NO at ATL at another home score or down."""
+
+    def change(data: dict[str, Any]) -> None:
+        competition = event_of(data, "401990003")["competitions"][0]
+        competition["competitors"][0]["score"] = str(atl)
+        competition["situation"]["down"] = down
+
+    return changed("2022-REG-05-live.json", change)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -17,27 +16,15 @@ from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import RedisBackend, keys
 from nflscores.web.app import create_app
-from tests.espn_support import changed, event_of
+from tests.espn_support import changed, scoreboard
 from tests.espn_upstream import EspnUpstream
 from tests.live_support import EVENT_STREAM, SseReader
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
 
-LIVE = "2022-REG-05-live.json"
-#: The fixture's NO at ATL, in the 4th quarter: ATL (home) 26, NO 24.
+#: The live fixture's NO at ATL, in the 4th quarter: ATL (home) 26, NO 24.
 GAME = "espn-401990003"
-
-
-def scoreboard(*, atl: int = 26, down: int = 1) -> bytes:
-    """Return the live fixture with NO at ATL at another home score or down."""
-
-    def change(data: dict[str, Any]) -> None:
-        competition = event_of(data, "401990003")["competitions"][0]
-        competition["competitors"][0]["score"] = str(atl)
-        competition["situation"]["down"] = down
-
-    return changed(LIVE, change)
 
 
 def atl_score(body: bytes) -> int | None:
