@@ -17,25 +17,16 @@ from nflscores.domain.models import Week
 from nflscores.live.poller import publish_live_event
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.store import Backend, keys
-from tests.support import DATA
+from tests.feeds import THURSDAY_GAME, thursday_live
 
 EVENT_STREAM = {"Accept": "text/event-stream"}
-LIVE_CAPTURE = DATA / "2014-REG-10-live-in-progress.xml"
-#: The capture's one game in play: Cleveland (away) at Cincinnati (home), CIN 3 CLE 17.
-IN_PLAY_GAME = "2014110600"
+#: The live feed's one game in play: Cleveland (away) at Cincinnati (home), CIN 3 CLE 17.
+IN_PLAY_GAME = THURSDAY_GAME
 
 
 def live_xml(*, cin: int = 3, cle: int = 17, clock: str = "01:03") -> bytes:
-    """Return the live capture with the game in play at another score or clock."""
-    body = LIVE_CAPTURE.read_bytes()
-    line = b'q="2" k="01:03" h="CIN" hnn="bengals"    hs="3" v="CLE" vnn="browns"   vs="17"'
-    assert line in body
-    changed = b'q="2" k="%s" h="CIN" hnn="bengals"    hs="%d" v="CLE" vnn="browns"   vs="%d"' % (
-        clock.encode(),
-        cin,
-        cle,
-    )
-    return body.replace(line, changed)
+    """Return ss.xml of 2014 week 10 with the Thursday game in play at a score and clock."""
+    return thursday_live(cin=cin, cle=cle, clock=clock)
 
 
 def live_week(*, cin: int = 3, cle: int = 17, clock: str = "01:03") -> Week:

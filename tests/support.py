@@ -12,6 +12,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -94,3 +96,11 @@ def redis_server_binary() -> str:
 ESPN_FIXTURES = DATA / "espn"
 #: Real public captures, beside the checkout (CI has them; a user's clone may not).
 SHARED_DATA = ROOT / ".." / "shared" / "data"
+SCORESTRIP_CAPTURES = SHARED_DATA / "scorestrip"
+
+
+def scorestrip_capture(name: str) -> bytes:
+    """Return a real scorestrip capture; skip the test where ../shared/data is absent."""
+    if not SCORESTRIP_CAPTURES.is_dir():
+        pytest.skip("../shared/data/scorestrip is absent (real captures live outside)")
+    return (SCORESTRIP_CAPTURES / name).read_bytes()

@@ -17,7 +17,8 @@ from nflscores.settings import Settings
 from nflscores.store import keys
 from nflscores.web.app import create_app
 from nflscores.web.routes import ROUTES
-from tests.support import DATA, free_port
+from tests.live_support import live_xml
+from tests.support import free_port
 from tests.upstream import ScriptedUpstream
 
 Client = TestClient[Request, Application]
@@ -97,7 +98,7 @@ async def test_live_week_expires_within_seconds(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream
 ) -> None:
     """A week with a game in play is fresh only for the live lifetime, then fetched again."""
-    scripted.bodies[LIVE_WEEK] = (DATA / "2014-REG-10-live-in-progress.xml").read_bytes()
+    scripted.bodies[LIVE_WEEK] = live_xml()
     client = await aiohttp_client(create_app(dataclasses.replace(settings, live_ttl_s=1)))
     first = await client.get("/api/2014/10")
     assert first.headers["X-Cache"] == "MISS"
@@ -161,7 +162,7 @@ async def test_upstream_failure_with_a_copy_serves_it_stale(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream, mode: str
 ) -> None:
     """When the upstream fails and an expired copy exists, the copy is served as STALE."""
-    scripted.bodies[LIVE_WEEK] = (DATA / "2014-REG-10-live-in-progress.xml").read_bytes()
+    scripted.bodies[LIVE_WEEK] = live_xml()
     client = await aiohttp_client(create_app(dataclasses.replace(settings, live_ttl_s=1)))
     fresh = await client.get("/api/2014/10")
     body = await fresh.read()

@@ -12,7 +12,7 @@ from nflscores.domain.encoding import encode_week
 from nflscores.domain.models import WeekState
 from nflscores.domain.weeks import WeekRef
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import DATA
+from tests.feeds import final_week
 
 STATES: tuple[WeekState, ...] = ("empty", "final", "live", "upcoming")
 #: RFC 9110 entity-tag: a quoted string of etagc characters, no W/ prefix.
@@ -22,7 +22,7 @@ STRONG_ETAG = re.compile(r'"[\x21\x23-\x7e]+"')
 def week_body() -> bytes:
     """Return the API JSON of a real week (2015 REG week 3)."""
     week = parse_scorestrip(
-        (DATA / "2015-REG-03.xml").read_bytes(),
+        final_week(2015, "REG", 3),
         fetched_at=datetime(2015, 9, 29, 12, 0, tzinfo=UTC),
         ref=WeekRef(2015, "REG", 3, "3"),
     )

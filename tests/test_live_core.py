@@ -15,8 +15,8 @@ from nflscores.live.filters import only_teams, parse_teams
 from nflscores.live.frames import event_frame, http_chunk, reconnect_frame, retry_frame
 from nflscores.live.poller import poll_interval
 from nflscores.sources.scorestrip import parse_scorestrip
+from tests.feeds import final_week
 from tests.live_support import IN_PLAY_GAME, live_body, live_week
-from tests.support import DATA
 
 LIVE_S = 5.0
 IDLE_S = 60.0
@@ -63,9 +63,7 @@ def test_status_possession_and_red_zone_are_changes() -> None:
 def test_another_week_or_other_games_are_changes() -> None:
     """A feed that moved to another week, or lists other games, is a change."""
     week = live_week()
-    hof = parse_scorestrip(
-        (DATA / "2014-PRE-00-live-hof.xml").read_bytes(), fetched_at=week.updated_at
-    )
+    hof = parse_scorestrip(final_week(2014, "PRE", 0), fetched_at=week.updated_at)
     assert diff_weeks(week, hof).new_week
     fewer = dataclasses.replace(week, games=week.games[1:])
     assert [change.fields for change in diff_weeks(week, fewer).games] == [("removed",)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ from nflscores.sources.scorestrip import (
     parse_game,
     parse_scorestrip,
 )
-from tests.support import DATA
+from tests.feeds import final_week
+from tests.support import SCORESTRIP_CAPTURES
 
 EASTERN = ZoneInfo("America/New_York")
 FETCHED_AT = datetime(2016, 8, 14, 23, 55, 3, tzinfo=UTC)
@@ -133,9 +134,16 @@ FINAL_GAME = {
 WEEK_1 = WeekRef(2015, "REG", 1, "1")
 
 
+def capture_path(name: str) -> Path:
+    """Return a real capture's path; skip the test where ../shared/data/scorestrip is absent."""
+    if not SCORESTRIP_CAPTURES.is_dir():
+        pytest.skip("../shared/data/scorestrip is absent (real captures live outside)")
+    return SCORESTRIP_CAPTURES / name
+
+
 def read_capture(name: str) -> bytes:
-    """Return a capture's bytes."""
-    return (DATA / name).read_bytes()
+    """Return a real capture's bytes (see capture_path)."""
+    return capture_path(name).read_bytes()
 
 
 def parse_capture(name: str) -> Week:
@@ -184,7 +192,7 @@ def expected_game(attrs: dict[str, str]) -> Game:
 def expected_games(name: str) -> list[Game]:
     """Return the games a capture's week holds, sorted by kickoff then id."""
     _, held = CAPTURES[name]
-    header = header_of(DATA / name, held.week)
+    header = header_of(capture_path(name), held.week)
     games = [expected_game(dict(g.attrib)) for g in header.iter("g")]
     return sorted(games, key=lambda game: (game.kickoff, game.id))
 
@@ -214,8 +222,9 @@ def parse_one(**changes: str) -> Game:
 
 
 def test_every_capture_has_expectations() -> None:
-    """Every XML capture in tests/data is listed here, so none goes untested."""
-    assert sorted(path.name for path in DATA.glob("*.xml")) == sorted(CAPTURES)
+    """Every XML capture in ../shared/data/scorestrip is listed here, so none goes untested."""
+    folder = capture_path("")
+    assert sorted(path.name for path in folder.glob("*.xml")) == sorted(CAPTURES)
 
 
 @pytest.mark.parametrize("name", sorted(CAPTURES))
@@ -334,7 +343,7 @@ def test_hall_of_fame_live_feed_is_pre_0() -> None:
 def test_london_morning_game_from_the_second_header() -> None:
     """The capture's week-7 header parses alone: the 9:30 Wembley game is a morning kickoff."""
     root = ET.Element("ss")
-    root.append(header_of(DATA / "2015-REG-01.xml", 7))
+    root.append(header_of(capture_path("2015-REG-01.xml"), 7))
     body = ET.tostring(root)
     week = parse_scorestrip(body, fetched_at=FETCHED_AT, ref=WeekRef(2015, "REG", 7, "7"))
     expected = [expected_game(dict(g.attrib)) for g in root.iter("g")]
@@ -565,9 +574,9 @@ def test_empty_week_feed_has_no_games(body: bytes) -> None:
 
 
 def _variants() -> Iterator[tuple[str, bytes]]:
-    original = read_capture("2015-REG-03.xml")
+    original = final_week(2015, "REG", 3)
     root = ET.fromstring(original)
-    yield "as captured", original
+    yield "as rendered", original
     yield "no prolog", original.split(b"?>", 1)[1]
     yield "byte order mark", b"\xef\xbb\xbf" + original
     yield (
@@ -606,14 +615,14 @@ VARIANTS = dict(_variants())
 def test_layout_variations_parse_the_same(variant: str) -> None:
     """Prolog, byte order mark, blanks, quotes, comments and attribute order change nothing."""
     ref = WeekRef(2015, "REG", 3, "3")
-    expected = parse_scorestrip(VARIANTS["as captured"], fetched_at=FETCHED_AT, ref=ref)
+    expected = parse_scorestrip(VARIANTS["as rendered"], fetched_at=FETCHED_AT, ref=ref)
     assert len(expected.games) == 16
     assert parse_scorestrip(VARIANTS[variant], fetched_at=FETCHED_AT, ref=ref) == expected
 
 
 # -- malformed and hostile documents ---------------------------------------------------------
 
-TRUNCATED = read_capture("2015-REG-03.xml")[:1200]
+TRUNCATED = final_week(2015, "REG", 3)[:1200]
 
 MALFORMED = {
     "empty": b"",
@@ -621,7 +630,7 @@ MALFORMED = {
     "not xml": b"Service Temporarily Unavailable",
     "json": b'{"games": []}',
     "unclosed root": b"<ss>",
-    "truncated capture": TRUNCATED,
+    "truncated document": TRUNCATED,
     "unclosed quote": b'<ss><gms w="1 y="2015"></gms></ss>',
     "html error page": b"<html><body><h1>502 Bad Gateway</h1></body></html>",
     "wrong root": b'<scores><gms w="1" y="2015"/></scores>',
@@ -698,7 +707,7 @@ def test_external_references_are_never_fetched(declaration: str, content: str) -
 
 def test_document_over_max_bytes_raises() -> None:
     """A document one byte over max_bytes raises ParseError; one at the limit parses."""
-    body = read_capture("2015-REG-03.xml")
+    body = final_week(2015, "REG", 3)
     ref = WeekRef(2015, "REG", 3, "3")
     assert len(parse_scorestrip(body, fetched_at=FETCHED_AT, ref=ref, max_bytes=len(body)).games)
     with pytest.raises(ParseError):
@@ -707,7 +716,7 @@ def test_document_over_max_bytes_raises() -> None:
 
 def test_document_over_default_limit_raises() -> None:
     """A well-formed document over MAX_DOCUMENT_BYTES (padded with blanks) raises ParseError."""
-    body = read_capture("2015-REG-03.xml")
+    body = final_week(2015, "REG", 3)
     padded = body + b" " * (MAX_DOCUMENT_BYTES + 1 - len(body))
     assert len(padded) == MAX_DOCUMENT_BYTES + 1
     with pytest.raises(ParseError):
@@ -773,7 +782,7 @@ def test_updated_at_is_utc_z_without_microseconds() -> None:
     """updated_at is written in UTC with a Z and whole seconds."""
     fetched = datetime(2015, 11, 30, 23, 55, 3, 987654, tzinfo=UTC)
     ref = WeekRef(2015, "REG", 3, "3")
-    week = parse_scorestrip(read_capture("2015-REG-03.xml"), fetched_at=fetched, ref=ref)
+    week = parse_scorestrip(final_week(2015, "REG", 3), fetched_at=fetched, ref=ref)
     updated_at = orjson.loads(encode_week(week))["updated_at"]
     assert updated_at == "2015-11-30T23:55:03Z"
     assert ISO_UTC_SECONDS.fullmatch(updated_at)
@@ -851,16 +860,18 @@ def test_raw_status_only_on_suspended_games() -> None:
         _check_game_json(game)
 
 
-ROUND_TRIP = {
-    **{name: (read_capture(name), CAPTURES[name][0]) for name in CAPTURES},
-    "suspended": (document(game_with(q="Suspended")), WEEK_1),
+ROUND_TRIP: dict[str, tuple[Callable[[], bytes], WeekRef | None]] = {
+    **{name: (lambda name=name: read_capture(name), CAPTURES[name][0]) for name in CAPTURES},
+    "suspended": (lambda: document(game_with(q="Suspended")), WEEK_1),
+    "rendered week": (lambda: final_week(2015, "REG", 3), WeekRef(2015, "REG", 3, "3")),
 }
 
 
 @pytest.mark.parametrize("case", sorted(ROUND_TRIP))
 def test_decode_inverts_encode(case: str) -> None:
     """decode_week(encode_week(week)) gives back the same week."""
-    body, ref = ROUND_TRIP[case]
+    read, ref = ROUND_TRIP[case]
+    body = read()
     week = parse_scorestrip(body, fetched_at=FETCHED_AT, ref=ref)
     decoded = decode_week(encode_week(week))
     assert decoded == week

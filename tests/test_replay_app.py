@@ -20,7 +20,7 @@ from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.views import set_clock
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import DATA, ROOT, free_port, nflscores_command, running
+from tests.support import ROOT, free_port, nflscores_command, running, scorestrip_capture
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -69,7 +69,7 @@ async def test_before_kickoff_the_week_feed_matches_the_real_pregame_capture(
     client = await live_client(aiohttp_client, week(2014, "REG", 10))
     await set_minute(client, -60)
     body = await (await client.get(WEEK_2014_10)).read()
-    assert games(body) == games((DATA / "2014-REG-10-before-kickoff.xml").read_bytes())
+    assert games(body) == games(scorestrip_capture("2014-REG-10-before-kickoff.xml"))
 
 
 async def test_live_feed_in_the_second_quarter_has_the_real_live_shape(
@@ -80,7 +80,7 @@ async def test_live_feed_in_the_second_quarter_has_the_real_live_shape(
     client = await live_client(aiohttp_client, week(2014, "REG", 10))
     await set_minute(client, 60)
     replayed = games(await (await client.get(LIVE_PATH)).read())
-    captured = games((DATA / "2014-REG-10-live-in-progress.xml").read_bytes())
+    captured = games(scorestrip_capture("2014-REG-10-live-in-progress.xml"))
     thursday = "2014110600"
     assert replayed.keys() == captured.keys()
     assert replayed[thursday].keys() == captured[thursday].keys()
@@ -96,7 +96,7 @@ async def test_hall_of_fame_game_live_feed_matches_the_capture(
     client = await live_client(aiohttp_client, week(2014, "PRE", 0))
     await set_minute(client, -24 * 60)
     body = await (await client.get(LIVE_PATH)).read()
-    capture = (DATA / "2014-PRE-00-live-hof.xml").read_bytes()
+    capture = scorestrip_capture("2014-PRE-00-live-hof.xml")
     assert games(body) == games(capture)
     header = etree.fromstring(body).find("gms")
     captured_header = etree.fromstring(capture).find("gms")
@@ -110,7 +110,7 @@ async def test_hall_of_fame_game_live_feed_matches_the_capture(
 async def test_2016_preseason_lists_the_captured_games_with_jax_and_la(client: Client) -> None:
     """2016 PRE week 1 lists the 16 captured games with the first JAX and LA codes."""
     body = await (await client.get("/ajax/scorestrip?season=2016&seasonType=PRE&week=1")).read()
-    capture = games((DATA / "2016-PRE-01-live-ss.xml").read_bytes())
+    capture = games(scorestrip_capture("2016-PRE-01-live-ss.xml"))
     replayed = games(body)
     assert replayed.keys() == capture.keys()
     for eid, attrs in capture.items():
@@ -237,11 +237,11 @@ async def test_truncated_body_breaks_off_mid_document(
     query = "" if options else "&_truncate=1"
     response = await client.get(f"/ajax/scorestrip?season=2015&seasonType=REG&week=3{query}")
     assert response.status == 200
-    assert int(response.headers["Content-Length"]) == len((DATA / "2015-REG-03.xml").read_bytes())
+    assert int(response.headers["Content-Length"]) == len(scorestrip_capture("2015-REG-03.xml"))
     with pytest.raises(aiohttp.ClientPayloadError):
         await response.read()
     whole = await client.get("/ajax/scorestrip?season=2015&seasonType=REG&week=3&_truncate=0")
-    assert await whole.read() == (DATA / "2015-REG-03.xml").read_bytes()
+    assert await whole.read() == scorestrip_capture("2015-REG-03.xml")
 
 
 @pytest.mark.parametrize(
@@ -254,7 +254,7 @@ async def test_latency_holds_the_answer_back(
     client = await aiohttp_client(create_replay_app(ReplayConfig(**options)))  # type: ignore[arg-type]
     started = time.monotonic()
     response = await client.get(f"/ajax/scorestrip?season=2015&seasonType=REG&week=3{query}")
-    assert await response.read() == (DATA / "2015-REG-03.xml").read_bytes()
+    assert await response.read() == scorestrip_capture("2015-REG-03.xml")
     assert time.monotonic() - started >= 0.25
 
 
@@ -282,13 +282,13 @@ def test_cli_serves_the_replay_as_a_real_process() -> None:
     with running(argv, port=port):
         base = f"http://127.0.0.1:{port}"
         weekly = fetch(f"{base}/ajax/scorestrip?season=2015&seasonType=REG&week=1")
-        assert games(weekly) == games((DATA / "2015-REG-01.xml").read_bytes())
+        assert games(weekly) == games(scorestrip_capture("2015-REG-01.xml"))
         fetch(f"{base}/_replay/clock?minute=100000&freeze=1", method="POST")
         live = parse_scorestrip(fetch(f"{base}{LIVE_PATH}"), fetched_at=FETCHED)
         assert (live.season, live.week) == (2015, 3)
         assert games(fetch(f"{base}{LIVE_PATH}")) == {
             eid: {k: v for k, v in attrs.items() if k not in {"k", "p"}} | {"rz": "0"}
-            for eid, attrs in games((DATA / "2015-REG-03.xml").read_bytes()).items()
+            for eid, attrs in games(scorestrip_capture("2015-REG-03.xml")).items()
         }
 
 

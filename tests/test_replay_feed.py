@@ -18,7 +18,7 @@ from nflscores.replay import data
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.data import GameRecord
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import DATA
+from tests.support import scorestrip_capture
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
@@ -94,14 +94,14 @@ async def test_2015_weeks_match_the_real_captures_game_for_game(
     number = int(capture[9:11])
     response = await client.get(week_url(find_week(2015, "REG", number)))  # type: ignore[arg-type]
     body = await response.read()
-    assert game_elements(body) == game_elements((DATA / capture).read_bytes())
+    assert game_elements(body) == game_elements(scorestrip_capture(capture))
 
 
 async def test_2015_week_3_is_byte_identical_to_the_capture(client: Client) -> None:
     """The compact capture of 2015 REG week 3 and the replay's answer are the same bytes."""
     response = await client.get("/ajax/scorestrip?season=2015&seasonType=REG&week=3")
     assert response.headers["Content-Type"] == "text/xml; charset=UTF-8"
-    assert await response.read() == (DATA / "2015-REG-03.xml").read_bytes()
+    assert await response.read() == scorestrip_capture("2015-REG-03.xml")
 
 
 @pytest.mark.parametrize(

@@ -1,23 +1,24 @@
-"""A scorestrip upstream for tests: serves the real captures and fails on command."""
+"""A scorestrip upstream for tests: serves weeks of the packaged history and fails on command."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from aiohttp import web
 
-from tests.support import DATA
+from tests.feeds import before_kickoff, final_week
 
 Mode = Literal["ok", "fail", "stall", "garbage", "truncate", "not_found"]
 
-#: (season, seasonType, week) -> capture file, for the week feed.
-CAPTURES = {
-    ("2015", "REG", "1"): "2015-REG-01.xml",
-    ("2015", "REG", "3"): "2015-REG-03.xml",
-    ("2014", "REG", "10"): "2014-REG-10-before-kickoff.xml",
+#: (season, seasonType, week) -> the week feed served, rendered from the packaged history.
+WEEKS: dict[tuple[str, str, str], Callable[[], bytes]] = {
+    ("2015", "REG", "1"): lambda: final_week(2015, "REG", 1),
+    ("2015", "REG", "3"): lambda: final_week(2015, "REG", 3),
+    ("2014", "REG", "10"): lambda: before_kickoff(2014, "REG", 10),
 }
 EMPTY = b'<?xml version="1.0" encoding="UTF-8"?>\n<ss></ss>\n'
 
@@ -48,8 +49,8 @@ class ScriptedUpstream:
         """Return the document the upstream has for a week (empty <ss> when none)."""
         if key in self.bodies:
             return self.bodies[key]
-        name = CAPTURES.get(key)
-        return (DATA / name).read_bytes() if name else EMPTY
+        render = WEEKS.get(key)
+        return render() if render else EMPTY
 
     async def _serve(self, body: bytes) -> web.StreamResponse:
         if self.delay_s:
