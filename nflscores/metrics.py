@@ -57,7 +57,9 @@ CACHE_RESULTS: Final = Counter(
     "nflscores_cache_results", "Week requests by where the answer came from", ["result"]
 )
 UPSTREAM_REQUESTS: Final = Counter(
-    "nflscores_upstream_requests", "Requests sent to the upstream", ["outcome"]
+    "nflscores_upstream_requests",
+    "Requests to the upstream, by outcome (held_back: not sent, as Retry-After asked)",
+    ["outcome"],
 )
 UPSTREAM_SECONDS: Final = Histogram(
     "nflscores_upstream_request_seconds", "Time the upstream took to answer"

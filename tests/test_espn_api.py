@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -104,17 +105,29 @@ def _no_events(data: dict[str, object]) -> None:
     del data["events"]
 
 
-@pytest.mark.parametrize("change", [_year_as_text, _no_events])
-async def test_schema_drift_is_a_502(
-    espn_client: Client, espn: EspnUpstream, change: Callable[[dict[str, object]], None]
+@pytest.mark.parametrize(
+    ("change", "logged"),
+    [
+        (_year_as_text, "'year' of the scoreboard's season is a string, not a number"),
+        (_no_events, "the scoreboard has no 'events'"),
+    ],
+)
+async def test_schema_drift_is_a_502_with_a_log_line_naming_it(
+    espn_client: Client,
+    espn: EspnUpstream,
+    change: Callable[[dict[str, object]], None],
+    logged: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """A scoreboard that changed shape is a 502 upstream_bad_response, never a 500."""
+    """A scoreboard that changed shape is a 502 upstream_bad_response and a log line saying how."""
     espn.bodies[WEEK_5] = changed("2022-REG-05-live.json", change)  # type: ignore[arg-type]
-    response = await espn_client.get("/api/2022/5")
+    with caplog.at_level(logging.WARNING, logger="nflscores.sources.espn"):
+        response = await espn_client.get("/api/2022/5")
     assert response.status == 502
     error = (await response.json())["error"]
     assert error["code"] == "upstream_bad_response"
     assert error["message"]
+    assert f"ESPN's scoreboard for 2022/REG/5 does not read: {logged}" in caplog.text
 
 
 async def test_html_instead_of_json_is_a_502(espn_client: Client, espn: EspnUpstream) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from nflscores.domain.errors import UpstreamError
+from nflscores.domain.errors import UpstreamBadResponse, UpstreamError
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef, weeks_of
 from nflscores.sources.espn_parser import IdLookup, no_ids, read_scoreboard
@@ -56,9 +56,14 @@ class EspnSource:
         return weeks_of(season) if calendar is None else calendar.refs
 
     def _read(self, body: bytes, ref: WeekRef | None) -> Week:
-        board = read_scoreboard(
-            body, fetched_at=now(), ref=ref, ids=self._ids, max_bytes=self._client.max_bytes
-        )
+        try:
+            board = read_scoreboard(
+                body, fetched_at=now(), ref=ref, ids=self._ids, max_bytes=self._client.max_bytes
+            )
+        except UpstreamBadResponse as exc:
+            # ESPN's format is not a contract: say exactly what changed, once per answer.
+            log.warning("ESPN's scoreboard for %s does not read: %s", ref or "now", exc)
+            raise
         if board.calendar is not None:
             self._calendars[board.calendar.season] = board.calendar
         return board.week

@@ -57,8 +57,13 @@ HELD_STATUSES: Final = frozenset(
 CALLED_OFF: Final = frozenset({"STATUS_POSTPONED", "STATUS_CANCELED"})
 _CLOCK_RE: Final = re.compile(r"([0-9]{1,2}):([0-5][0-9])")
 _ESPN_ID_RE: Final = re.compile(r"[0-9A-Za-z_-]{1,40}")
-_TYPE_NAMES: Final = {str: "a string", int: "a number", bool: "a boolean", list: "a list",
-                      dict: "an object"}  # fmt: skip
+_TYPE_NAMES: Final = {
+    str: "a string",
+    int: "a number",
+    bool: "a boolean",
+    list: "a list",
+    dict: "an object",
+}
 
 #: ESPN event id -> the ids the packaged history knows for that game, if any.
 IdLookup = Callable[[str], GameIds | None]
