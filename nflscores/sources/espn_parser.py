@@ -18,7 +18,7 @@ from typing import Any, Final, TypeVar
 import orjson
 
 from nflscores.domain.calendar import EASTERN, WEEKDAYS
-from nflscores.domain.errors import NoLiveWeek, UpstreamBadResponse
+from nflscores.domain.errors import NoLiveWeek, UnknownTeam, UpstreamBadResponse
 from nflscores.domain.models import (
     IN_PLAY_STATUSES,
     Game,
@@ -29,7 +29,7 @@ from nflscores.domain.models import (
     Venue,
     Week,
 )
-from nflscores.domain.teams import UnknownTeam, byes, era_code, nickname
+from nflscores.domain.teams import byes, era_code, nickname
 from nflscores.domain.weeks import WeekRef
 from nflscores.sources.espn_weeks import (
     ESPN_OFF,
