@@ -83,6 +83,12 @@ async def test_each_slug_asks_espn_for_its_season_type_and_week(
     assert espn.requests == {query: 1}
 
 
+async def test_the_index_names_the_source(espn_client: Client, client: Client) -> None:
+    """GET /api/ says which upstream format the service reads."""
+    assert (await (await espn_client.get("/api/")).json())["source"] == "espn"
+    assert (await (await client.get("/api/")).json())["source"] == "scorestrip"
+
+
 async def test_requests_name_the_service(espn_client: Client, espn: EspnUpstream) -> None:
     """Every request to ESPN carries a User-Agent naming the service and asks for JSON."""
     await espn_client.get("/api/2022/5")

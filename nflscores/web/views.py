@@ -13,7 +13,7 @@ from nflscores.cache.service import CacheResult
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
-from nflscores.web.appkeys import BACKEND, ROUTE_TABLE, WEEKS
+from nflscores.web.appkeys import BACKEND, ROUTE_TABLE, SETTINGS, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
 from nflscores.web.openapi import openapi_document
 from nflscores.web.route import Route
@@ -40,6 +40,7 @@ async def index(request: web.Request) -> web.Response:
     data: dict[str, object] = {
         "service": "nflscores",
         "version": __version__,
+        "source": request.app[SETTINGS].source,
         "endpoints": endpoints(request.app[ROUTE_TABLE]),
     }
     if "season" in request.query:
