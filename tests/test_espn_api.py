@@ -260,3 +260,20 @@ async def test_fetch_season_follows_espns_calendar(
     assert espn.requests[("2030", "2", "19")] == 1
     assert espn.requests[("2030", "3", "1")] == 1
     assert ("2030", "1", "1") in espn.requests
+
+
+async def test_an_expired_week_is_asked_for_conditionally(
+    espn_settings: Settings, aiohttp_client: MakeClient, espn: EspnUpstream
+) -> None:
+    """Refreshing an expired week sends ESPN's ETag back; its 304 serves the same games."""
+    espn.validators = True
+    client = await aiohttp_client(create_app(dataclasses.replace(espn_settings, live_ttl_s=1)))
+    first = await (await client.get("/api/2022/5")).json()
+    await asyncio.sleep(1.1)
+    again = await client.get("/api/2022/5")
+    assert again.status == 200
+    assert again.headers["X-Cache"] == "MISS"
+    assert (await again.json())["games"] == first["games"]
+    assert espn.not_modified == 1
+    assert "If-None-Match" not in espn.headers[0]
+    assert espn.headers[1]["If-None-Match"].startswith('"')

@@ -41,8 +41,9 @@ _BACKOFF_CAP_S: Final = 2.0
 RETRY_AFTER_WAIT_MAX_S: Final = 2.0
 #: The longest `Retry-After` believed: an upstream asking for more is asked again after this.
 RETRY_AFTER_MAX_S: Final = 300.0
-#: How many URLs' validators (and bodies, for a 304) are kept for conditional requests.
-VALIDATED_URLS: Final = 64
+#: How many URLs' validators (and bodies, for a 304) are kept for conditional requests: the
+#: live scoreboard matters most; 16 ESPN weeks are a few MB.
+VALIDATED_URLS: Final = 16
 
 
 class _Retryable(Exception):
