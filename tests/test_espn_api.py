@@ -277,3 +277,23 @@ async def test_an_expired_week_is_asked_for_conditionally(
     assert espn.not_modified == 1
     assert "If-None-Match" not in espn.headers[0]
     assert espn.headers[1]["If-None-Match"].startswith('"')
+
+
+def _real_espn_id(data: dict[str, Any]) -> None:
+    """Give the fixture's NO at ATL the ESPN id of the real 2022 week 1 NO at ATL."""
+    event = next(e for e in data["events"] if e["id"] == "401990003")
+    event["id"] = event["competitions"][0]["id"] = "401437650"
+
+
+async def test_a_game_the_history_knows_is_served_under_its_eid(
+    espn_client: Client, espn: EspnUpstream
+) -> None:
+    """An ESPN game the packaged history maps gets its scorestrip eid as id, and its gsis."""
+    espn.bodies[WEEK_5] = changed("2022-REG-05-live.json", _real_espn_id)
+    data = await (await espn_client.get("/api/2022/5")).json()
+    # nflverse's games.csv: 2022_01_NO_ATL, old_game_id 2022091100, gsis 58839, espn 401437650.
+    game = next(g for g in data["games"] if g["ids"]["espn"] == "401437650")
+    assert (game["id"], game["gsis"]) == ("2022091100", 58839)
+    assert game["ids"] == {"eid": "2022091100", "gsis": 58839, "espn": "401437650"}
+    others = [g["id"] for g in data["games"] if g is not game]
+    assert all(game_id.startswith("espn-4019900") for game_id in others)

@@ -6,6 +6,7 @@ the facts ../shared/data/espn/SOURCES.md states, never taken from the parser und
 
 from __future__ import annotations
 
+import csv
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from nflscores.domain.errors import UpstreamBadResponse
 from nflscores.domain.models import Game, Week
 from nflscores.domain.weeks import WeekRef
 from nflscores.sources.espn_parser import parse_scoreboard
+from nflscores.sources.history import known_ids
 from tests.support import SHARED_DATA
 
 CAPTURES = SHARED_DATA / "espn"
@@ -238,3 +240,35 @@ def test_summary_is_not_a_scoreboard() -> None:
     """The per-game summary endpoint's body is refused: it has no events."""
     with pytest.raises(UpstreamBadResponse, match="no 'events'"):
         parse_scoreboard((CAPTURES / SUMMARY).read_bytes(), fetched_at=FETCHED_AT)
+
+
+def nflverse_ids() -> dict[str, tuple[str, int]]:
+    """Return nflverse's games.csv as ESPN id -> (eid, gsis), where it maps one."""
+    with (SHARED_DATA / "games.csv").open(newline="") as rows:
+        return {
+            row["espn"]: (row["old_game_id"], int(row["gsis"]))
+            for row in csv.DictReader(rows)
+            if row["espn"] and row["gsis"]
+        }
+
+
+@pytest.mark.parametrize(
+    ("name", "mapped_games"),
+    # nflverse's games.csv maps games up to 2025 week 13: none of week 14 yet.
+    [(CHEESE, 14), (TEAMTRACKER, 16), (PRECOG, 0), (DASHBOARD, 16), (JFLYNN, 16)],
+)
+def test_games_the_history_knows_get_their_eid(name: str, mapped_games: int) -> None:
+    """Read with the packaged history, each game nflverse maps is served under its eid and gsis."""
+    known = nflverse_ids()
+    body = (CAPTURES / name).read_bytes()
+    week = parse_scoreboard(body, fetched_at=FETCHED_AT, ref=SCOREBOARDS[name], ids=known_ids)
+    mapped = 0
+    for game in week.games:
+        espn_id = game.ids.espn or ""
+        if espn_id in known:
+            eid, gsis = known[espn_id]
+            assert (game.id, game.gsis, game.ids.eid, game.ids.gsis) == (eid, gsis, eid, gsis)
+            mapped += 1
+        else:
+            assert game.id == f"espn-{espn_id}"
+    assert mapped == mapped_games

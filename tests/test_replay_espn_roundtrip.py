@@ -21,12 +21,9 @@ from nflscores.replay.espn_game import week_games
 from nflscores.replay.feed import final_week_document, live_document
 from nflscores.replay.live import week_lines
 from nflscores.settings import Settings
+from nflscores.sources import espn_parser, history
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.web.app import create_app
-
-# The ESPN parser is the ESPN source's (issue 10 item 2); this module runs once it is present.
-espn_parser = pytest.importorskip("nflscores.sources.espn_parser")
-history = pytest.importorskip("nflscores.sources.history")
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
