@@ -176,12 +176,13 @@ async def test_sigterm_ends_streams_at_once_and_a_restart_loses_nothing(
         assert [frame.id for frame in await reader.events(2)] == missed
 
 
+@pytest.mark.parametrize("source", ["scorestrip", "espn"])
 async def test_demo_runs_everything_in_one_process_and_scores_move(
-    session: aiohttp.ClientSession, tmp_path: Path
+    session: aiohttp.ClientSession, tmp_path: Path, source: str
 ) -> None:
-    """`nflscores demo` serves the page and a live week whose scores change, from one process."""
+    """`nflscores demo [--source espn]` serves the page and a live week whose scores change."""
     port = free_port()
-    demo = nflscores_command("demo", "--port", str(port), "--speed", "900")
+    demo = nflscores_command("demo", "--port", str(port), "--speed", "900", "--source", source)
     env = {"NFLSCORES_LOG_LEVEL": "WARNING"}
     env.update({name: "" for name in os.environ if name.startswith("NFLSCORES_")})
     with running(demo, port=port, env=env, log=tmp_path / "demo.log"):
@@ -196,6 +197,7 @@ async def test_demo_runs_everything_in_one_process_and_scores_move(
         async with asyncio.timeout(60):
             while not any(scores((await reader.event()).data)):
                 pass
+        assert loads(first.data)["source"] == source
     assert b"nflscores demo: open http://" in (tmp_path / "demo.log").read_bytes()
 
 
