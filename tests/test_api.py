@@ -312,3 +312,14 @@ async def test_every_route_is_listed_and_documented(client: Client) -> None:
         assert route.path in document["paths"], route.name
         if route.listed:
             assert index["endpoints"][route.name] == route.path
+
+
+async def test_the_schema_names_every_field_the_models_write(client: Client) -> None:
+    """Week, Game and Side in the OpenAPI document have exactly the keys the models write."""
+    schemas = loads(await (await client.get("/api/openapi.json")).read())["components"]["schemas"]
+    week = loads(await (await client.get("/api/2015/3")).read())
+    game = week["games"][0]
+    assert set(schemas["Week"]["properties"]) == set(week)
+    assert set(schemas["Game"]["properties"]) - {"raw_status"} == set(game) - {"raw_status"}
+    assert set(schemas["Side"]["properties"]) == set(game["home"])
+    assert set(schemas["Game"]["required"]) == set(game) - {"raw_status"}

@@ -7,14 +7,30 @@ from typing import Any, get_args
 
 from nflscores import __version__
 from nflscores.domain.encoding import dumps
-from nflscores.domain.models import Status
+from nflscores.domain.models import SourceName, Status
 from nflscores.domain.teams import CODE_PATTERN
-from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN
+from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN, SeasonType
 from nflscores.web.route import Route
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _STATUS = {"enum": list(get_args(Status))}
+#: The one member an object may leave out; every other field is always there, null if unknown.
+_OPTIONAL: frozenset[str] = frozenset({"raw_status"})
+
+
+def _require_all(schema: Any) -> Any:
+    """Mark every property of every object required but the optional ones (docs/api.md)."""
+    if isinstance(schema, dict):
+        for value in schema.values():
+            _require_all(value)
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            schema["required"] = [name for name in properties if name not in _OPTIONAL]
+    elif isinstance(schema, list):
+        for item in schema:
+            _require_all(item)
+    return schema
 
 
 def _error_ref(description: str) -> dict[str, Any]:
@@ -42,7 +58,6 @@ def _nullable(ref: str) -> dict[str, Any]:
 def _schemas() -> dict[str, Any]:
     side = {
         "type": "object",
-        "required": ["team", "nickname", "score", "linescore", "record"],
         "properties": {
             "team": {"type": "string", "description": "The service's team code of that season"},
             "nickname": {"type": "string"},
@@ -61,7 +76,6 @@ def _schemas() -> dict[str, Any]:
     ids = {
         "type": "object",
         "description": "Every id known for the game; null where no source or history gives it",
-        "required": ["eid", "gsis", "espn"],
         "properties": {
             "eid": {**_NULLABLE_STR, "pattern": "^[0-9]{10}$"},
             "gsis": _NULLABLE_INT,
@@ -72,7 +86,6 @@ def _schemas() -> dict[str, Any]:
         "type": "object",
         "description": "While a game is in play and the source reports it (ESPN); each part"
         " null when the source leaves it out",
-        "required": ["down", "distance", "yard_line", "text", "home_timeouts", "away_timeouts"],
         "properties": {
             "down": {"type": ["integer", "null"], "minimum": 1, "maximum": 4},
             "distance": _NULLABLE_INT,
@@ -84,7 +97,6 @@ def _schemas() -> dict[str, Any]:
     }
     venue = {
         "type": "object",
-        "required": ["name", "city", "neutral_site"],
         "properties": {
             "name": _NULLABLE_STR,
             "city": _NULLABLE_STR,
@@ -93,23 +105,6 @@ def _schemas() -> dict[str, Any]:
     }
     game = {
         "type": "object",
-        "required": [
-            "id",
-            "gsis",
-            "ids",
-            "game_type",
-            "kickoff",
-            "day",
-            "status",
-            "quarter",
-            "clock",
-            "possession",
-            "red_zone",
-            "situation",
-            "venue",
-            "home",
-            "away",
-        ],
         "properties": {
             "id": {
                 "type": "string",
@@ -139,23 +134,13 @@ def _schemas() -> dict[str, Any]:
     }
     week = {
         "type": "object",
-        "required": [
-            "season",
-            "season_type",
-            "week",
-            "slug",
-            "source",
-            "updated_at",
-            "byes",
-            "games",
-        ],
         "properties": {
             "season": {"type": "integer"},
-            "season_type": {"enum": ["PRE", "REG", "POST"]},
+            "season_type": {"enum": list(get_args(SeasonType))},
             "week": {"type": "integer"},
             "slug": {"type": "string"},
             "source": {
-                "enum": ["scorestrip", "espn", None],
+                "enum": [*get_args(SourceName), None],
                 "description": "The upstream format this copy was read from",
             },
             "updated_at": {"type": "string", "format": "date-time"},
@@ -170,11 +155,9 @@ def _schemas() -> dict[str, Any]:
     }
     error = {
         "type": "object",
-        "required": ["error"],
         "properties": {
             "error": {
                 "type": "object",
-                "required": ["status", "code", "message"],
                 "properties": {
                     "status": {"type": "integer"},
                     "code": {"type": "string"},
@@ -219,10 +202,9 @@ def _season_schemas() -> dict[str, Any]:
             "touchdowns, a coin toss); such clubs are placed in order of their codes",
         },
     }
-    line = {"type": "object", "required": list(line_fields), "properties": line_fields}
+    line = {"type": "object", "properties": line_fields}
     division = {
         "type": "object",
-        "required": ["name", "teams"],
         "properties": {
             "name": {"type": "string"},
             "teams": {"type": "array", "items": {"$ref": "#/components/schemas/StandingsLine"}},
@@ -230,7 +212,6 @@ def _season_schemas() -> dict[str, Any]:
     }
     conference = {
         "type": "object",
-        "required": ["name", "divisions"],
         "properties": {
             "name": {"enum": ["AFC", "NFC"]},
             "divisions": {"type": "array", "items": division},
@@ -238,7 +219,6 @@ def _season_schemas() -> dict[str, Any]:
     }
     standings = {
         "type": "object",
-        "required": ["season", "through", "complete", "conferences"],
         "properties": {
             "season": {"type": "integer"},
             "through": {"type": "string", "description": "The last regular-season week counted"},
@@ -254,7 +234,6 @@ def _season_schemas() -> dict[str, Any]:
         "status": _STATUS,
         "score": {
             "type": ["object", "null"],
-            "required": ["for", "against"],
             "properties": {"for": {"type": "integer"}, "against": {"type": "integer"}},
         },
         "result": {"enum": ["W", "L", "T", None]},
@@ -262,13 +241,11 @@ def _season_schemas() -> dict[str, Any]:
     }
     club_season = {
         "type": "object",
-        "required": ["season", "team", "record", "standing", "games"],
         "properties": {
             "season": {"type": "integer"},
             "team": {"type": "string", "description": "The club's code in that season"},
             "record": {
                 "type": "object",
-                "required": ["wins", "losses", "ties"],
                 "properties": {k: {"type": "integer"} for k in ("wins", "losses", "ties")},
             },
             "standing": {
@@ -278,7 +255,6 @@ def _season_schemas() -> dict[str, Any]:
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": list(club_game_fields),
                     "properties": club_game_fields,
                 },
             },
@@ -462,11 +438,10 @@ def openapi_document(routes: tuple[Route, ...]) -> bytes:
     """Return the OpenAPI document of the routes as JSON bytes."""
     operations = _operations()
     paths = {route.path: operations[route.name] for route in routes if route.name in operations}
-    return dumps(
-        {
-            "openapi": "3.1.0",
-            "info": {"title": "nflscores", "version": __version__},
-            "paths": paths,
-            "components": {"schemas": _schemas()},
-        }
-    )
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "nflscores", "version": __version__},
+        "paths": paths,
+        "components": {"schemas": _schemas()},
+    }
+    return dumps(_require_all(document))
