@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestServer
 
-from nflscores.cache.entries import WeekCache, week_ref
+from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import decode_week, loads
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
@@ -98,7 +98,7 @@ async def test_the_week_cache_is_refreshed_on_each_poll(
     await poller.step()
     feed.body = live_xml(cin=24)
     await poller.step()
-    entry = await WeekCache(backend, poll_settings).load(week_ref(live_week()))
+    entry = await WeekCache(backend, poll_settings).load(live_week().ref)
     assert entry is not None
     assert entry.state == "live"
     assert loads(entry.body)["games"][0]["home"]["score"] == 24

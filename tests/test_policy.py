@@ -14,6 +14,7 @@ from nflscores.domain.policy import (
     fresh_for,
     public_max_age,
 )
+from nflscores.domain.weeks import WeekRef
 
 NOW = datetime(2015, 11, 29, 17, 0, tzinfo=UTC)
 LIFETIMES = Lifetimes(final_s=30 * 24 * 3600, live_s=10, upcoming_s=300, empty_s=3600)
@@ -39,7 +40,7 @@ def game(status: Status, kickoff_in_s: float = -3600.0, eid: str = "2015112900")
 
 def week(*games: Game) -> Week:
     """Return 2015 REG week 12 holding these games."""
-    return Week(season=2015, season_type="REG", week=12, slug="12", updated_at=NOW, games=games)
+    return Week(ref=WeekRef(2015, "REG", 12, "12"), updated_at=NOW, games=games)
 
 
 @pytest.mark.parametrize(

@@ -97,15 +97,10 @@ class WeekCache:
     async def store(self, week: Week) -> CachedWeek:
         """Store a week fetched now and return its entry."""
         entry = self.entry_for(week)
-        await self.put(week_ref(week), entry)
+        await self.put(week.ref, entry)
         return entry
 
     async def put(self, ref: WeekRef, entry: CachedWeek) -> None:
         """Store an entry, kept past its freshness so it can serve as a stale copy."""
         ttl_s = max(0.0, entry.fresh_until - time.time()) + self._stale_keep_s
         await self._backend.set(keys.week_key(ref), pack(entry), ttl_ms=int(ttl_s * 1000))
-
-
-def week_ref(week: Week) -> WeekRef:
-    """Return the reference of the week a Week record holds."""
-    return WeekRef(week.season, week.season_type, week.week, week.slug)  # type: ignore[arg-type]

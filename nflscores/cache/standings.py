@@ -194,7 +194,7 @@ def _remember(cache: OrderedDict[str, V], key: str, value: V) -> None:
 def _last_final_week(weeks: Sequence[Week]) -> WeekRef | None:
     for week in reversed(weeks):
         if any(_is_final(game) for game in week.games):
-            return WeekRef(week.season, "REG", week.week, week.slug)
+            return week.ref
     return None
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
+from nflscores.domain.weeks import SeasonType, WeekRef
+
 Status = Literal["scheduled", "in_progress", "halftime", "final", "final_overtime", "suspended"]
 WeekState = Literal["empty", "final", "live", "upcoming"]
 SourceName = Literal["scorestrip", "espn"]
@@ -92,16 +94,33 @@ class Game:
 class Week:
     """One week of one season and its games, sorted by kickoff then id."""
 
-    season: int
-    season_type: str
-    week: int
-    slug: str
+    ref: WeekRef
     updated_at: datetime
     games: tuple[Game, ...] = field(default=())
     #: The format this copy was read from; None only for weeks built by hand.
     source: SourceName | None = None
     #: Team codes without a game this week, when the source says or the service can tell.
     byes: tuple[str, ...] | None = None
+
+    @property
+    def season(self) -> int:
+        """Return the season year."""
+        return self.ref.season
+
+    @property
+    def season_type(self) -> SeasonType:
+        """Return PRE, REG or POST."""
+        return self.ref.season_type
+
+    @property
+    def week(self) -> int:
+        """Return the week's scorestrip number."""
+        return self.ref.week
+
+    @property
+    def slug(self) -> str:
+        """Return the week's slug in the API's paths."""
+        return self.ref.slug
 
     @property
     def state(self) -> WeekState:
@@ -257,10 +276,7 @@ def week_from_dict(data: dict[str, Any]) -> Week:
     """Return the week a JSON object describes (the inverse of week_to_dict)."""
     byes = data.get("byes")
     return Week(
-        season=data["season"],
-        season_type=data["season_type"],
-        week=data["week"],
-        slug=data["slug"],
+        ref=WeekRef(data["season"], data["season_type"], data["week"], data["slug"]),
         updated_at=datetime.fromisoformat(data["updated_at"]),
         games=tuple(game_from_dict(game) for game in data["games"]),
         source=data.get("source"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from nflscores.cache.entries import week_ref
 from nflscores.domain.encoding import decode_week, encode_week
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef
@@ -47,7 +46,7 @@ class LiveEvent:
     @property
     def ref(self) -> WeekRef:
         """Return the week this snapshot is of."""
-        return week_ref(self.week)
+        return self.week.ref
 
     def wire(self, teams: frozenset[str], chunked: bool) -> bytes:
         """Return the bytes for clients with this team filter, built on first use only."""

@@ -134,10 +134,7 @@ def read_scoreboard(
         raise UpstreamBadResponse(f"no event of the scoreboard reads: {problems[0]}")
     games.sort(key=lambda game: (game.kickoff, game.id))
     week = Week(
-        season=ref.season,
-        season_type=ref.season_type,
-        week=ref.week,
-        slug=ref.slug,
+        ref=ref,
         updated_at=fetched_at,
         games=tuple(games),
         source="espn",

@@ -168,10 +168,7 @@ def parse_scorestrip(
             raise NoLiveWeek("the live feed lists no week")
         ref = _feed_week(gms, games)
     return Week(
-        season=ref.season,
-        season_type=ref.season_type,
-        week=ref.week,
-        slug=ref.slug,
+        ref=ref,
         updated_at=fetched_at,
         games=tuple(games),
         source="scorestrip",
