@@ -93,7 +93,7 @@ def test_the_pods_run_the_entry_points_compose_runs() -> None:
     """The app, the poller and the replay upstream run the commands of compose.yaml."""
     assert container("nflscores-app")["command"] == list(APP_COMMAND)
     assert container("nflscores-poller")["command"] == list(POLLER_COMMAND)
-    upstream = upstream_command(host="0.0.0.0", port=8081, speed=60)  # noqa: S104
+    upstream = upstream_command(host="0.0.0.0", port=8081, speed=60)
     assert container("nflscores-upstream")["command"] == list(upstream)
 
 
