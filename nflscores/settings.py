@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from nflscores.store import keys
+from nflscores.store.urls import RedisTarget, parse_redis_url
 
 T = TypeVar("T")
 
@@ -92,6 +93,17 @@ class Settings:
         settings.validate()
         return settings
 
+    def redis_target(self) -> RedisTarget | None:
+        """Return where NFLSCORES_REDIS_URL points (None: the in-process store)."""
+        if self.redis_url is None:
+            return None
+        try:
+            return parse_redis_url(self.redis_url)
+        except ValueError as exc:
+            raise SettingsError(
+                f"NFLSCORES_REDIS_URL is not a usable Redis URL ({exc}): {self.redis_url!r}"
+            ) from None
+
     def validate(self) -> None:
         """Raise SettingsError when a value is out of range or unusable."""
         if self.source not in SOURCES:
@@ -100,7 +112,7 @@ class Settings:
             )
         _check_url("NFLSCORES_UPSTREAM_URL", self.upstream_url, ("http", "https"))
         if self.redis_url is not None:
-            _check_url("NFLSCORES_REDIS_URL", self.redis_url, ("redis", "rediss", "unix"))
+            self.redis_target()
         for field in fields(self):
             value = getattr(self, field.name)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:

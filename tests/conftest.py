@@ -16,6 +16,7 @@ from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_upstream import EspnUpstream
 from tests.live_support import LiveFeedServer
+from tests.redis_ha import RedisCluster, SentinelGroup, redis_cluster, sentinel_group
 from tests.support import free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream
 
@@ -33,6 +34,20 @@ def redis_server_url() -> Iterator[str]:
         running(redis_server_argv(port, workdir), port=port),
     ):
         yield f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture(scope="session")
+def shared_sentinel_group() -> Iterator[SentinelGroup]:
+    """Start one Sentinel group (primary, replica, three Sentinels) for the tests that share it."""
+    with sentinel_group() as group:
+        yield group
+
+
+@pytest.fixture(scope="session")
+def shared_redis_cluster() -> Iterator[RedisCluster]:
+    """Start one six-node Redis Cluster for the tests that share it (none kills its nodes)."""
+    with redis_cluster() as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
@@ -12,11 +13,13 @@ import redis.asyncio as aioredis
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.store import Backend, MemoryBackend, RedisBackend, parse_event_id
 from nflscores.store.memory import SUBSCRIBER_BUFFER
+from tests.redis_ha import RedisCluster, SentinelGroup
 from tests.support import free_port
 
-STREAM = "test:stream"
-CHANNEL = "test:channel"
-LEASE = "test:lease"
+# One hash tag: on a Cluster the publish script's keys must share a slot.
+STREAM = "{test}:stream"
+CHANNEL = "{test}:channel"
+LEASE = "{test}:lease"
 TOKEN = "holder"
 
 
@@ -28,23 +31,38 @@ class Store:
     cut_link: Callable[[], Awaitable[None]]
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[Store]:
-    """Return each backend in turn, the Redis one on the test's own redis-server."""
+@pytest.fixture(params=["memory", "redis", "sentinel", "cluster"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    """Return each backend in turn: in-process, then on a server, a Sentinel group, a Cluster."""
     if request.param == "memory":
         memory = MemoryBackend()
         yield Store(memory, memory.aclose)
         await memory.aclose()
         return
-    backend = RedisBackend.from_url(redis_url, max_connections=8)
-    admin = aioredis.Redis.from_url(redis_url)
+    if request.param == "redis":
+        url = request.getfixturevalue("redis_server_url")
+        admins = [aioredis.Redis.from_url(url)]
+    elif request.param == "sentinel":
+        group: SentinelGroup = request.getfixturevalue("shared_sentinel_group")
+        url = group.url
+        admins = [aioredis.Redis(port=group.primary_port())]
+    else:
+        cluster: RedisCluster = request.getfixturevalue("shared_redis_cluster")
+        url = cluster.url
+        admins = [aioredis.Redis(port=port) for port in cluster.live_ports()]
+    for admin in admins:
+        with contextlib.suppress(aioredis.ResponseError):  # a cluster replica refuses
+            await admin.flushall()
+    backend = RedisBackend.from_url(url, max_connections=8)
 
     async def kill_subscribers() -> None:
-        await admin.client_kill_filter(_type="pubsub")
+        for admin in admins:
+            await admin.client_kill_filter(_type="pubsub")
 
     yield Store(backend, kill_subscribers)
     await backend.aclose()
-    await admin.aclose()
+    for admin in admins:
+        await admin.aclose()
 
 
 async def until(check: Callable[[], Awaitable[bool]]) -> None:
@@ -100,6 +118,15 @@ async def test_lock_has_one_holder_until_released(store: Store) -> None:
     assert await backend.acquire("lock", "b", ttl_ms=10_000)
 
 
+async def test_the_holder_taking_its_lock_again_keeps_it(store: Store) -> None:
+    """acquire with the holder's own token succeeds (a call sent twice); another's still fails."""
+    backend = store.backend
+    assert await backend.acquire("lock", "a", ttl_ms=10_000)
+    assert await backend.acquire("lock", "a", ttl_ms=10_000)
+    assert not await backend.acquire("lock", "b", ttl_ms=10_000)
+    assert await backend.release("lock", "a")
+
+
 async def test_lock_expires_when_not_renewed(store: Store) -> None:
     """A holder that stops renewing loses the lock to the next one after its ttl."""
     backend = store.backend
@@ -143,6 +170,22 @@ async def test_events_have_increasing_ids_and_read_back_in_order(store: Store) -
     ]
     assert await backend.events_after(STREAM, ids[4]) == []
     assert await backend.last_event(STREAM) == (ids[4], b"event 4")
+
+
+async def test_new_ids_are_above_the_floor_given(store: Store) -> None:
+    """An id is above `above` even when the store never held it (lost in a failover)."""
+    backend = store.backend
+    await backend.acquire(LEASE, TOKEN, ttl_ms=10_000)
+    first = parse_event_id(await publish(backend, b"a"))
+    assert first is not None
+    lost = f"{first[0] + 60_000}-7"
+    raised = await backend.publish_event(
+        STREAM, CHANNEL, b"b", maxlen=100, lease=LEASE, token=TOKEN, above=lost
+    )
+    assert raised is not None
+    assert parse_event_id(raised) > parse_event_id(lost)  # type: ignore[operator]
+    after = await publish(backend, b"c")
+    assert parse_event_id(after) > parse_event_id(raised)  # type: ignore[operator]
 
 
 async def test_events_after_an_id_not_held_is_none(store: Store) -> None:

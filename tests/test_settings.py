@@ -10,6 +10,7 @@ import pytest
 from nflscores.logs import logging_config
 from nflscores.settings import DEFAULT_UPSTREAM_URL, SOURCES, Settings, SettingsError
 from nflscores.store import keys
+from nflscores.store.urls import ClusterTarget, PlainTarget, SentinelTarget
 
 #: field -> (a raw value other than the default, what it reads as)
 SAMPLES: dict[str, tuple[str, Any]] = {
@@ -153,10 +154,19 @@ def test_log_levels_accepted(level: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["redis://127.0.0.1:6379/0", "rediss://cache.example:6380", "unix:///run/redis.sock"]
+    "url",
+    [
+        "redis://127.0.0.1:6379/0",
+        "rediss://cache.example:6380",
+        "unix:///run/redis.sock",
+        "redis+sentinel://10.0.0.1:26379,10.0.0.2:26379/mymaster/2",
+        "redis+sentinel://:secret@sentinel.example/mymaster",
+        "redis+cluster://10.0.0.1:6379,10.0.0.2:6379",
+        "redis+cluster://user:secret@[::1]:7000",
+    ],
 )
 def test_redis_url_schemes_accepted(url: str) -> None:
-    """Redis URLs may be redis://, rediss:// or unix://."""
+    """Redis URLs may be redis://, rediss://, unix://, redis+sentinel:// or redis+cluster://."""
     assert Settings.from_env({"NFLSCORES_REDIS_URL": url}).redis_url == url
 
 
@@ -240,10 +250,19 @@ def test_bad_upstream_url_refused(url: str) -> None:
         "redis://127.0.0.1:99999/0",
         "redis://[::1/0",
         "unix://",
+        "redis+sentinel://10.0.0.1:26379",
+        "redis+sentinel://10.0.0.1:26379/mymaster/zero",
+        "redis+sentinel://10.0.0.1:26379/mymaster/0/extra",
+        "redis+sentinel://10.0.0.1:99999/mymaster",
+        "redis+sentinel:///mymaster",
+        "redis+sentinel://a:1,,b:2/mymaster",
+        "redis+cluster://",
+        "redis+cluster://10.0.0.1:6379/0",
+        "redis+cluster://10.0.0.1:port",
     ],
 )
 def test_bad_redis_url_refused(url: str) -> None:
-    """A Redis URL that is not redis://host, rediss://host or unix:///path is refused."""
+    """A Redis URL that is none of the five forms, or has a bad host, port or path, is refused."""
     assert_refused({"NFLSCORES_REDIS_URL": url}, "NFLSCORES_REDIS_URL")
 
 
@@ -339,3 +358,32 @@ def test_body_cap_is_a_few_megabytes_by_default() -> None:
 def test_live_poll_is_at_least_five_seconds_by_default() -> None:
     """The poller asks the upstream at most every 5 s while a game is live, by default."""
     assert Settings().poll_live_interval_s >= 5.0
+
+
+# -- the Redis URL forms ---------------------------------------------------------------------
+
+
+def test_sentinel_url_names_every_sentinel_the_service_the_database_and_the_password() -> None:
+    """redis+sentinel:// gives the Sentinels (default port 26379), SERVICE, DB and credentials."""
+    url = "redis+sentinel://app:p%40ss@10.0.0.1:26380,sentinel.example/mymaster/3"
+    target = Settings.from_env({"NFLSCORES_REDIS_URL": url}).redis_target()
+    assert target == SentinelTarget(
+        sentinels=(("10.0.0.1", 26380), ("sentinel.example", 26379)),
+        service="mymaster",
+        db=3,
+        username="app",
+        password="p@ss",
+    )
+
+
+def test_cluster_url_names_every_node_and_the_password() -> None:
+    """redis+cluster:// gives the seed nodes (default port 6379) and a password alone."""
+    url = "redis+cluster://:secret@10.0.0.1:7000,[::1]"
+    target = Settings.from_env({"NFLSCORES_REDIS_URL": url}).redis_target()
+    assert target == ClusterTarget(nodes=(("10.0.0.1", 7000), ("::1", 6379)), password="secret")
+
+
+def test_plain_url_is_kept_whole_for_redis_py() -> None:
+    """redis:// URLs are handed to redis-py as they are."""
+    url = "redis://:pw@127.0.0.1:6379/4"
+    assert Settings.from_env({"NFLSCORES_REDIS_URL": url}).redis_target() == PlainTarget(url)

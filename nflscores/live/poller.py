@@ -25,7 +25,7 @@ from nflscores.domain.errors import CacheUnavailable, NoLiveWeek, UpstreamError
 from nflscores.domain.models import Week
 from nflscores.live.diff import diff_weeks
 from nflscores.settings import Settings
-from nflscores.store import Backend, Event, keys
+from nflscores.store import Backend, Event, keys, parse_event_id
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +64,16 @@ def poll_interval(week: Week, now: datetime, *, live_s: float, idle_s: float) ->
 
 
 async def publish_live_event(
-    backend: Backend, body: bytes, *, token: str, maxlen: int
+    backend: Backend, body: bytes, *, token: str, maxlen: int, above: str | None = None
 ) -> str | None:
-    """Append a live event to the history and publish it, if `token` holds the poller lease."""
+    """Append a live event to the history and publish it, if `token` holds the poller lease.
+
+    Its id is above `above` too: the newest id this publisher knows, which a store that
+    failed over to a replica may have lost.
+    """
     return await backend.publish_event(
         keys.LIVE_STREAM, keys.LIVE_CHANNEL, body, maxlen=maxlen, lease=keys.POLLER_LEASE,
-        token=token,
+        token=token, above=above,
     )  # fmt: skip
 
 
@@ -103,10 +107,11 @@ class Poller:
         self._next_poll = 0.0
         self._upstream_failures = 0
         self._store_failures = 0
-        #: False until the newest event of the history has been read (again).
-        self._synced = False
-        #: The newest event of the history, as far as this poller knows.
+        #: The id of the newest event of the history when last read, and that event.
+        self._baseline_id: str | None = None
         self._baseline: Published | None = None
+        #: The highest id this poller has seen or published: new ids go above it.
+        self._above: str | None = None
         #: The last event this poller knows went out, kept across a store that lost it.
         self._last: Published | None = None
 
@@ -132,8 +137,6 @@ class Poller:
             if time.monotonic() >= self._next_poll:
                 await self._poll()
         except CacheUnavailable as exc:
-            # What the history holds is unknown now: read it again before the next publish.
-            self._synced = False
             self._next_poll = 0.0
             self._store_failures += 1
             backoff = STORE_RETRY_MIN_S * 2.0 ** min(self._store_failures - 1, 10)
@@ -159,7 +162,6 @@ class Poller:
         log.info("took the poller lease as %s", self.token)
         self._holding = True
         self._renew_at = now + self._lease_ttl_s / 3
-        self._synced = False
         self._next_poll = 0.0
         return True
 
@@ -186,24 +188,29 @@ class Poller:
         await self._publish_if_changed(week)
 
     async def _publish_if_changed(self, week: Week) -> None:
-        if not self._synced:
-            newest = await self._backend.last_event(keys.LIVE_STREAM)
+        # The newest event is read on every poll: another poller may have published, or the
+        # store may have lost events (a restart, a failover to a replica that lacked them)
+        # with no error this poller saw.
+        newest = await self._backend.last_event(keys.LIVE_STREAM)
+        newest_id = None if newest is None else newest[0]
+        if newest is None or newest_id != self._baseline_id:
             self._baseline = None if newest is None else _published(newest)
+            self._baseline_id = newest_id
             self._last = self._baseline or self._last
-            self._synced = True
+        self._above = _higher(self._above, newest_id)
         diff = diff_weeks(None if self._baseline is None else self._baseline.week, week)
         if not diff.changed:
             return
         body = self._body_for(week)
         event_id = await publish_live_event(
-            self._backend, body, token=self.token, maxlen=self._maxlen
+            self._backend, body, token=self.token, maxlen=self._maxlen, above=self._above
         )
         if event_id is None:
             log.warning("lost the poller lease before publishing; another poller has it")
             self._holding = False
-            self._synced = False
             return
         self._baseline = self._last = Published(week, body)
+        self._baseline_id = self._above = event_id
         metrics.EVENTS_PUBLISHED.inc()
         log.info("published %s: %s", event_id, diff.summary())
 
@@ -224,6 +231,12 @@ class Poller:
             await self._backend.release(keys.POLLER_LEASE, self.token)
         except CacheUnavailable:
             log.warning("could not release the poller lease; it expires by itself")
+
+
+def _higher(first: str | None, second: str | None) -> str | None:
+    """Return the higher of two event ids (None is below every id)."""
+    ranked = [(parse_event_id(i) or (0, 0), i) for i in (first, second) if i is not None]
+    return max(ranked)[1] if ranked else None
 
 
 def _published(event: Event) -> Published | None:

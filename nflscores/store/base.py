@@ -23,7 +23,11 @@ class Backend(Protocol):
         """Remove key."""
 
     async def acquire(self, key: str, token: str, *, ttl_ms: int) -> bool:
-        """Take the lock `key` for `token` unless another holds it; True when taken."""
+        """Take the lock `key` for `token` unless another holds it; True when taken.
+
+        Taking a lock the token already holds succeeds and renews it, so a call sent twice
+        (a retry after a dropped connection) does not lock its own caller out.
+        """
 
     async def renew(self, key: str, token: str, *, ttl_ms: int) -> bool:
         """Extend the lock while `token` still holds it; False when it was lost."""
@@ -32,12 +36,21 @@ class Backend(Protocol):
         """Let go of the lock if `token` holds it; True when it did."""
 
     async def publish_event(
-        self, stream: str, channel: str, data: bytes, *, maxlen: int, lease: str, token: str
+        self,
+        stream: str,
+        channel: str,
+        data: bytes,
+        *,
+        maxlen: int,
+        lease: str,
+        token: str,
+        above: str | None = None,
     ) -> str | None:
         """Append data to the bounded stream and publish `<id>\\n<data>` on channel, at once.
 
         Does nothing and returns None unless `token` holds the lock `lease`: a poller that
-        lost its lease can never publish.
+        lost its lease can never publish. The new id is above `above` (an id published before,
+        which a store that failed over may have lost) as well as above the stream's newest.
         """
 
     async def events_after(self, stream: str, after_id: str) -> list[Event] | None:

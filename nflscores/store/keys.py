@@ -8,12 +8,17 @@ from nflscores.domain.weeks import WeekRef
 
 PREFIX: Final = "nflscores"
 
-#: pub/sub channel the poller publishes live events on ("<id>\n<week JSON>").
-LIVE_CHANNEL: Final = f"{PREFIX}:live:events"
+#: The hash tag of everything the publish script touches at once: on a Redis Cluster the
+#: stream, its channel and the lease share one slot (one script, one node); week entries,
+#: without a tag, spread over every primary.
+LIVE_TAG: Final = "{" + PREFIX + ":live}"
+#: pub/sub channel the poller publishes live events on ("<id>\n<week JSON>"); sharded pub/sub
+#: (SPUBLISH) on a Cluster, so an event goes to the slot's shard only, not over the whole bus.
+LIVE_CHANNEL: Final = f"{LIVE_TAG}:events"
 #: Stream holding recent live events; its entry ids are the SSE event ids.
-LIVE_STREAM: Final = f"{PREFIX}:live:history"
+LIVE_STREAM: Final = f"{LIVE_TAG}:history"
 #: Lease that lets one poller publish at a time.
-POLLER_LEASE: Final = f"{PREFIX}:poller:lease"
+POLLER_LEASE: Final = f"{LIVE_TAG}:poller:lease"
 
 # Default lifetimes; Settings can override each.
 FINAL_TTL_S: Final = 30 * 24 * 3600

@@ -93,7 +93,8 @@ class MemoryBackend:
         self._values.pop(key, None)
 
     async def acquire(self, key: str, token: str, *, ttl_ms: int) -> bool:
-        if self._live(key) is not None:
+        holder = self._live(key)
+        if holder is not None and holder != token.encode():
             return False
         self._store(key, token.encode(), ttl_ms)
         return True
@@ -110,18 +111,26 @@ class MemoryBackend:
         del self._values[key]
         return True
 
-    def _next_id(self) -> str:
+    def _next_id(self, above: tuple[int, int] | None) -> str:
         now_ms = int(time.time() * 1000)
-        last_ms, last_seq = self._last_id
+        last_ms, last_seq = max(self._last_id, above or (0, 0))
         self._last_id = (now_ms, 0) if now_ms > last_ms else (last_ms, last_seq + 1)
         return f"{self._last_id[0]}-{self._last_id[1]}"
 
     async def publish_event(
-        self, stream: str, channel: str, data: bytes, *, maxlen: int, lease: str, token: str
+        self,
+        stream: str,
+        channel: str,
+        data: bytes,
+        *,
+        maxlen: int,
+        lease: str,
+        token: str,
+        above: str | None = None,
     ) -> str | None:
         if self._live(lease) != token.encode():
             return None
-        event_id = self._next_id()
+        event_id = self._next_id(None if above is None else parse_event_id(above))
         self._streams.setdefault(stream, deque(maxlen=maxlen)).append((event_id, data))
         message = event_id.encode() + b"\n" + data
         for subscriber in self._subscribers.get(channel, ()):

@@ -1,27 +1,68 @@
-"""The Redis backend: redis.asyncio with a blocking pool and server-side scripts."""
+"""The Redis backend: redis.asyncio on one server, a Sentinel group or a Cluster, with scripts.
+
+How each mode is reached is redis-py's own: `Sentinel(...).master_for(...)` asks the Sentinels
+for the primary on every new connection (a connection to a demoted primary fails with
+ReadOnlyError and is dropped), and `RedisCluster` follows the slot map and its changes. Every
+call fails with CacheUnavailable once redis-py's short retries are spent; the callers (the
+request path, the poller's and the hub's loops) back off and try again, and so follow a
+failover by themselves.
+
+Replication (see the README's "Scaling"): on a Sentinel group the poller's publish waits up
+to WAIT_TIMEOUT_MS for one replica to acknowledge it (`WAIT`). An event a primary acknowledged
+and then lost in a failover is replaced by the next one, whose id is above it: every event is a
+whole snapshot, so a client that saw the lost one and one that did not converge on the next.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
 from functools import wraps
 from typing import Any, Final, ParamSpec, TypeVar
 
 import redis.asyncio as redis
 from redis.asyncio.client import PubSub
+from redis.asyncio.cluster import ClusterNode, ClusterPubSub, RedisCluster
+from redis.asyncio.connection import BlockingConnectionPool
+from redis.asyncio.retry import Retry
+from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
+from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.store.base import Event, parse_event_id
+from nflscores.store.urls import (
+    ClusterTarget,
+    PlainTarget,
+    RedisTarget,
+    SentinelTarget,
+    parse_redis_url,
+)
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 #: How long a new subscription may take to be confirmed before the store counts as down.
 SUBSCRIBE_TIMEOUT_S: Final = 5.0
+#: On a Sentinel group, how long a publish waits for a replica to acknowledge it.
+WAIT_TIMEOUT_MS: Final = 250
+WAIT_REPLICAS: Final = 1
+#: redis-py's own retries of a call whose connection failed: short, because the callers back
+#: off themselves; long enough to ride over one dropped connection to a new primary.
+RETRIES: Final = 3
+RETRY_BASE_S: Final = 0.05
+RETRY_CAP_S: Final = 0.5
+CONNECT_TIMEOUT_S: Final = 3.0
+POOL_TIMEOUT_S: Final = 5.0
+HEALTH_CHECK_INTERVAL_S: Final = 30
+#: How long a sharded subscription's reader waits for a message before looking again.
+SHARDED_POLL_S: Final = 1.0
 
 _RELEASE: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -33,12 +74,43 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
-# KEYS: stream, lease. ARGV: token, data, maxlen, channel.
+# Taking a lock one already holds succeeds (and renews it): redis-py may send the call again
+# after a connection dropped, and the first one may have gone through.
+_ACQUIRE: Final = """
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if holder then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+# KEYS: stream, lease, channel (one hash slot). ARGV: token, data, maxlen, publish command
+# (PUBLISH, or SPUBLISH on a Cluster), and the id the new one must be above (ms, seq).
+# The id is the server's clock, but above that floor and the stream's newest: a primary
+# promoted without the last entries still gives ids above every id a client has seen.
 _PUBLISH: Final = """
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return false end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'd', ARGV[2])
-redis.call('PUBLISH', ARGV[4], id .. '\\n' .. ARGV[2])
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local seq = 0
+local floor_ms, floor_seq = tonumber(ARGV[5]), tonumber(ARGV[6])
+if floor_ms > ms or (floor_ms == ms and floor_seq >= seq) then
+  ms, seq = floor_ms, floor_seq + 1
+end
+local id = string.format('%.0f-%.0f', ms, seq)
+local newest = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
+if newest then
+  local last_ms, last_seq = string.match(newest[1], '^(%d+)-(%d+)$')
+  last_ms, last_seq = tonumber(last_ms), tonumber(last_seq)
+  if last_ms > ms or (last_ms == ms and last_seq >= seq) then id = '*' end
+end
+id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], id, 'd', ARGV[2], 'p', ARGV[1])
+redis.call(ARGV[4], KEYS[3], id .. '\\n' .. ARGV[2])
 return id
+"""
+# KEYS: stream. ARGV: id. The events after the id, or false when the stream does not hold it.
+_EVENTS_AFTER: Final = """
+if #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1], 'COUNT', 1) == 0 then return false end
+return redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+')
 """
 
 
@@ -53,35 +125,86 @@ def _unavailable(
             return await method(*args, **kwargs)
         except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
             raise CacheUnavailable(f"Redis does not answer: {exc}") from exc
-        except RedisError as exc:
+        except (RedisError, RedisClusterException) as exc:
             raise CacheUnavailable(f"Redis failed: {exc}") from exc
 
     return wrapper
 
 
-class RedisBackend:
-    """A Backend on one redis.asyncio client per process."""
+class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
+    """Sentinel's pool (connections to the current primary), waiting for a free connection.
 
-    def __init__(self, client: redis.Redis) -> None:
+    The same waiting pool the single-server backend uses: a burst of requests queues for a
+    connection instead of failing with "too many connections".
+    """
+
+
+def _retry() -> Retry:
+    return Retry(ExponentialWithJitterBackoff(base=RETRY_BASE_S, cap=RETRY_CAP_S), RETRIES)
+
+
+def _client_options(max_connections: int) -> dict[str, Any]:
+    return {
+        "max_connections": max_connections,
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "health_check_interval": HEALTH_CHECK_INTERVAL_S,
+        "retry": _retry(),
+    }
+
+
+class RedisBackend:
+    """A Backend on one redis-py client per process: a server, a Sentinel primary or a Cluster."""
+
+    def __init__(self, client: redis.Redis | RedisCluster, *, wait_replicas: int = 0) -> None:
         self._client = client
+        self._cluster = isinstance(client, RedisCluster)
+        self._wait_replicas = wait_replicas
+        self._publish_command = "SPUBLISH" if self._cluster else "PUBLISH"
         self._release = client.register_script(_RELEASE)
         self._renew = client.register_script(_RENEW)
+        self._acquire = client.register_script(_ACQUIRE)
         self._publish = client.register_script(_PUBLISH)
+        self._events_after = client.register_script(_EVENTS_AFTER)
 
     @classmethod
     def from_url(cls, url: str, *, max_connections: int) -> RedisBackend:
-        """Return a backend whose pool waits for a free connection instead of failing."""
-        pool = redis.BlockingConnectionPool.from_url(
-            url,
-            max_connections=max_connections,
-            timeout=5,
-            socket_connect_timeout=3,
-            health_check_interval=30,
-        )
-        return cls(redis.Redis(connection_pool=pool))
+        """Return a backend for NFLSCORES_REDIS_URL; raise ValueError on a malformed one."""
+        return cls.from_target(parse_redis_url(url), max_connections=max_connections)
+
+    @classmethod
+    def from_target(cls, target: RedisTarget, *, max_connections: int) -> RedisBackend:
+        """Return a backend whose connections wait for a free one instead of failing."""
+        options = _client_options(max_connections)
+        if isinstance(target, SentinelTarget):
+            credentials = {"username": target.username, "password": target.password}
+            sentinel = Sentinel(  # type: ignore[no-untyped-call]
+                list(target.sentinels),
+                sentinel_kwargs={**credentials, "socket_connect_timeout": CONNECT_TIMEOUT_S},
+                **credentials,
+            )
+            client = sentinel.master_for(
+                target.service,
+                connection_pool_class=_BlockingSentinelPool,
+                db=target.db,
+                timeout=POOL_TIMEOUT_S,
+                **options,
+            )
+            return cls(client, wait_replicas=WAIT_REPLICAS)
+        if isinstance(target, ClusterTarget):
+            cluster = RedisCluster(
+                startup_nodes=[ClusterNode(host, port) for host, port in target.nodes],
+                username=target.username,
+                password=target.password,
+                **options,
+            )
+            return cls(cluster)
+        assert isinstance(target, PlainTarget)
+        retry = options.pop("retry")
+        pool = BlockingConnectionPool.from_url(target.url, timeout=POOL_TIMEOUT_S, **options)
+        return cls(redis.Redis(connection_pool=pool, retry=retry))
 
     @property
-    def client(self) -> redis.Redis:
+    def client(self) -> redis.Redis | RedisCluster:
         """Return the underlying client, for tests and tools."""
         return self._client
 
@@ -100,7 +223,7 @@ class RedisBackend:
 
     @_unavailable
     async def acquire(self, key: str, token: str, *, ttl_ms: int) -> bool:
-        return bool(await self._client.set(key, token, px=ttl_ms, nx=True))
+        return bool(await self._acquire(keys=[key], args=[token, ttl_ms]))
 
     @_unavailable
     async def renew(self, key: str, token: str, *, ttl_ms: int) -> bool:
@@ -112,22 +235,46 @@ class RedisBackend:
 
     @_unavailable
     async def publish_event(
-        self, stream: str, channel: str, data: bytes, *, maxlen: int, lease: str, token: str
+        self,
+        stream: str,
+        channel: str,
+        data: bytes,
+        *,
+        maxlen: int,
+        lease: str,
+        token: str,
+        above: str | None = None,
     ) -> str | None:
-        event_id = await self._publish(keys=[stream, lease], args=[token, data, maxlen, channel])
-        return None if event_id is None else _text(event_id)
+        floor_ms, floor_seq = (None if above is None else parse_event_id(above)) or (0, -1)
+        keys = [stream, lease, channel]
+        args: list[bytes | str | int] = [
+            token, data, maxlen, self._publish_command, floor_ms, floor_seq,
+        ]  # fmt: skip
+        if not self._wait_replicas or not isinstance(self._client, redis.Redis):
+            event_id = await self._publish(keys=keys, args=args)
+            return None if event_id is None else _text(event_id)
+        # WAIT counts the writes of its own connection: one pipeline, one connection.
+        async with self._client.pipeline(transaction=False) as pipe:
+            await self._publish(keys=keys, args=args, client=pipe)
+            pipe.wait(self._wait_replicas, WAIT_TIMEOUT_MS)
+            event_id, replicas = await pipe.execute()
+        if event_id is None:
+            return None
+        if replicas < self._wait_replicas:
+            log.warning(
+                "event %s reached %d replica(s) within %d ms: a failover now could lose it",
+                _text(event_id), replicas, WAIT_TIMEOUT_MS,
+            )  # fmt: skip
+        return _text(event_id)
 
     @_unavailable
     async def events_after(self, stream: str, after_id: str) -> list[Event] | None:
         if parse_event_id(after_id) is None:
             return None
-        async with self._client.pipeline(transaction=True) as pipe:
-            pipe.xrange(stream, min=after_id, max=after_id, count=1)
-            pipe.xrange(stream, min=f"({after_id}")
-            held, entries = await pipe.execute()
-        if not held:
+        entries: Any = await self._events_after(keys=[stream], args=[after_id])
+        if entries is None:
             return None
-        return [_event(entry) for entry in entries]
+        return [_raw_event(entry) for entry in entries]
 
     @_unavailable
     async def last_event(self, stream: str) -> Event | None:
@@ -136,6 +283,10 @@ class RedisBackend:
 
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+        if isinstance(self._client, RedisCluster):
+            async with _sharded(self._client, channel) as messages:
+                yield messages
+            return
         pubsub = self._client.pubsub()
         try:
             try:
@@ -155,7 +306,8 @@ class RedisBackend:
 
     async def aclose(self) -> None:
         await self._client.aclose()
-        await self._client.connection_pool.disconnect()
+        if isinstance(self._client, redis.Redis):
+            await self._client.connection_pool.disconnect()
 
 
 async def _confirmed(pubsub: PubSub) -> None:
@@ -182,6 +334,49 @@ async def _messages(pubsub: PubSub) -> AsyncIterator[bytes]:
         raise CacheUnavailable(f"the Redis subscription dropped: {exc}") from exc
 
 
+@asynccontextmanager
+async def _sharded(cluster: RedisCluster, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
+    """SSUBSCRIBE on the shard that owns the channel's slot, for the block's duration."""
+    pubsub: ClusterPubSub | None = None
+    try:
+        try:
+            await cluster.initialize()  # the slot map, if no command has read it yet
+            pubsub = cluster.pubsub()
+            await pubsub.ssubscribe(channel)
+            async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
+                while True:
+                    message = await pubsub.get_sharded_message(timeout=SHARDED_POLL_S)
+                    if message is not None and message["type"] == "ssubscribe":
+                        break
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
+            # A slot map that still names a dead primary: have the client read it again.
+            with suppress(RedisError, OSError):
+                await cluster.ping()
+            raise CacheUnavailable(f"Redis refused the subscription: {exc}") from exc
+        yield _sharded_messages(pubsub)
+    finally:
+        if pubsub is not None:
+            with suppress(RedisError, RedisClusterException, OSError):
+                await pubsub.aclose()
+
+
+async def _sharded_messages(pubsub: ClusterPubSub) -> AsyncIterator[bytes]:
+    """Yield each sharded message's data; raise CacheUnavailable when any may have been lost."""
+    try:
+        while True:
+            message = await pubsub.get_sharded_message(timeout=SHARDED_POLL_S)
+            if message is None:
+                continue
+            kind = message["type"]
+            if kind == "smessage":
+                yield message["data"]
+            elif kind in ("ssubscribe", "sunsubscribe"):
+                # The shard moved (a failover) and redis-py subscribed on the new owner.
+                raise CacheUnavailable("the sharded subscription moved to another node")
+    except (RedisError, RedisClusterException, OSError) as exc:
+        raise CacheUnavailable(f"the Redis subscription dropped: {exc}") from exc
+
+
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
@@ -189,3 +384,10 @@ def _text(value: bytes | str) -> str:
 def _event(entry: tuple[Any, dict[Any, Any]]) -> Event:
     event_id, fields = entry
     return _text(event_id), fields[b"d"]
+
+
+def _raw_event(entry: Sequence[Any]) -> Event:
+    """Return the event of a stream entry as a script returns it: [id, [field, value, ...]]."""
+    event_id, fields = entry
+    values = dict(zip(fields[::2], fields[1::2], strict=True))
+    return _text(event_id), values[b"d"]
