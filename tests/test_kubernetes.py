@@ -17,8 +17,6 @@ from tests.support import ROOT
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 #: The Kubernetes release whose schemas the manifests are checked against.
 KUBERNETES_VERSION = "1.30.0"
-#: The settings gunicorn reads itself (deploy/gunicorn.conf.py), beside Settings' own.
-GUNICORN_SETTINGS = {"NFLSCORES_BIND", "NFLSCORES_WORKERS", "NFLSCORES_GRACEFUL_TIMEOUT_S"}
 
 
 def kustomization() -> dict[str, Any]:
@@ -77,7 +75,7 @@ def test_config_map_and_secret_hold_every_setting_once() -> None:
     config = set(one("ConfigMap", "nflscores-settings")["data"])
     secret = set(one("Secret", "nflscores-redis")["stringData"])
     expected = {f"NFLSCORES_{field.name.upper()}" for field in fields(Settings)}
-    assert config | secret == expected | GUNICORN_SETTINGS
+    assert config | secret == expected
     assert not config & secret
     assert secret == {"NFLSCORES_REDIS_URL"}
 
@@ -86,7 +84,7 @@ def test_the_config_map_holds_settings_the_service_accepts() -> None:
     """The ConfigMap's values (with the Secret's URL) pass Settings.from_env's validation."""
     env = {**one("ConfigMap", "nflscores-settings")["data"]}
     env.update(one("Secret", "nflscores-redis")["stringData"])
-    Settings.from_env({key: value for key, value in env.items() if key not in GUNICORN_SETTINGS})
+    Settings.from_env(env)
 
 
 def test_the_pods_run_the_entry_points_compose_runs() -> None:
