@@ -27,6 +27,8 @@ RUN rm -f /etc/nginx/conf.d/default.conf \
     && chmod -R g+w /etc/nginx
 COPY --from=build /src/nflscores/web/static /srv/nflscores/static
 COPY deploy/nginx.conf /etc/nginx/templates/nginx.conf.template
+# Sourced by the image's entrypoint before envsubst: NGINX_UPSTREAM -> NGINX_UPSTREAM_SERVERS.
+COPY --chmod=0755 deploy/nginx-upstreams.envsh /docker-entrypoint.d/15-nflscores-upstreams.envsh
 ENV NGINX_ENVSUBST_OUTPUT_DIR=/etc/nginx \
     NGINX_ENVSUBST_FILTER=^NGINX_ \
     NGINX_LISTEN=8080 \

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,6 +101,19 @@ def fill(template: str, values: dict[str, str]) -> str:
     return re.sub(r"\$\{(NGINX_[A-Z_]+)\}", lambda m: values[m[1]], template)
 
 
+def _upstream_servers(upstream: str) -> str:
+    """Return NGINX_UPSTREAM_SERVERS as deploy/nginx-upstreams.envsh builds it in the image."""
+    script = 'set -eu; . "$1"; printf %s "$NGINX_UPSTREAM_SERVERS"'
+    done = subprocess.run(
+        ["/bin/sh", "-c", script, "sh", str(ROOT / "deploy" / "nginx-upstreams.envsh")],
+        env={"PATH": "/usr/bin:/bin", "NGINX_UPSTREAM": upstream},
+        capture_output=True,
+        check=True,
+        timeout=10,
+    )
+    return done.stdout.decode()
+
+
 @contextlib.contextmanager
 def deploy(run: Path, app_port: int) -> Iterator[Service]:
     """Run nginx with deploy/nginx.conf in front of the app on app_port."""
@@ -112,7 +126,7 @@ def deploy(run: Path, app_port: int) -> Iterator[Service]:
         DEPLOY_CONF.read_text(),
         {
             "NGINX_LISTEN": f"127.0.0.1:{port}",
-            "NGINX_UPSTREAM": f"127.0.0.1:{app_port}",
+            "NGINX_UPSTREAM_SERVERS": _upstream_servers(f"127.0.0.1:{app_port}"),
             "NGINX_STATIC_ROOT": str(ROOT / "nflscores" / "web" / "static"),
             "NGINX_RUN_DIR": str(run),
             "NGINX_ERROR_LOG": str(run / "error.log"),

@@ -24,6 +24,7 @@ from tests.support import ARTIFACTS, ROOT, free_port, redis_server_argv, running
 
 DEPLOY = ROOT / "deploy"
 NGINX_TEMPLATE = DEPLOY / "nginx.conf"
+UPSTREAMS_SCRIPT = DEPLOY / "nginx-upstreams.envsh"
 #: The replay's live week, in compose.yaml and here.
 LIVE_WEEK = "2015/REG/12"
 
@@ -61,6 +62,22 @@ def render(template: str, values: Mapping[str, str]) -> str:
     if missing:
         raise KeyError(f"no value for {sorted(missing)}")
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+
+
+def upstream_servers(upstream: str) -> str:
+    """Return NGINX_UPSTREAM_SERVERS for app nodes at `upstream` (comma-separated host:port).
+
+    By sourcing deploy/nginx-upstreams.envsh, as the web image's entrypoint does.
+    """
+    script = 'set -eu; . "$1"; printf %s "$NGINX_UPSTREAM_SERVERS"'
+    done = subprocess.run(
+        ["/bin/sh", "-c", script, "sh", str(UPSTREAMS_SCRIPT)],
+        env={"PATH": "/usr/bin:/bin", "NGINX_UPSTREAM": upstream},
+        capture_output=True,
+        check=True,
+        timeout=10,
+    )
+    return done.stdout.decode()
 
 
 def nginx_binary() -> str:
@@ -106,7 +123,7 @@ def nginx_site(*, listen: str, upstream: str, run_dir: Path) -> NginxSite:
     shutil.copytree(static_root(), static, dirs_exist_ok=True)
     values = {
         "NGINX_LISTEN": listen,
-        "NGINX_UPSTREAM": upstream,
+        "NGINX_UPSTREAM_SERVERS": upstream_servers(upstream),
         "NGINX_STATIC_ROOT": str(static),
         "NGINX_RUN_DIR": str(run_dir),
         "NGINX_ERROR_LOG": str(site.error_log),

@@ -25,6 +25,7 @@ from tests.stack import (
     placeholders,
     render,
     upstream_command,
+    upstream_servers,
     wait_until,
 )
 from tests.support import ROOT, free_port, running
@@ -101,7 +102,7 @@ def test_the_template_leaves_nothing_unfilled_in_the_image() -> None:
     names = placeholders(NGINX_TEMPLATE.read_text())
     assert names == {
         "NGINX_LISTEN",
-        "NGINX_UPSTREAM",
+        "NGINX_UPSTREAM_SERVERS",
         "NGINX_STATIC_ROOT",
         "NGINX_RUN_DIR",
         "NGINX_ERROR_LOG",
@@ -109,12 +110,27 @@ def test_the_template_leaves_nothing_unfilled_in_the_image() -> None:
     }
     web_stage = DOCKERFILE.read_text().split(" AS web")[1].split("\nFROM ")[0]
     assert "COPY deploy/nginx.conf /etc/nginx/templates/nginx.conf.template" in web_stage
+    assert (
+        "COPY --chmod=0755 deploy/nginx-upstreams.envsh "
+        "/docker-entrypoint.d/15-nflscores-upstreams.envsh"
+    ) in web_stage
     defaults = set(re.findall(r"\b(NGINX_[A-Z_]+)=", web_stage))
-    assert names <= defaults
+    # NGINX_UPSTREAM_SERVERS is built from NGINX_UPSTREAM when the container starts.
+    assert names - {"NGINX_UPSTREAM_SERVERS"} | {"NGINX_UPSTREAM"} <= defaults
     rendered = render(NGINX_TEMPLATE.read_text(), dict.fromkeys(names, "x"))
     # nginx's own variables are left alone, as the image's filtered envsubst leaves them.
     assert "$proxy_add_x_forwarded_for" in rendered
     assert placeholders(rendered) == set()
+
+
+def test_every_app_node_gets_a_server_line_with_the_passive_health_check() -> None:
+    """NGINX_UPSTREAM lists the nodes; each becomes one `server` with max_fails/fail_timeout."""
+    servers = upstream_servers("10.0.0.5:8000, 10.0.0.6:8000,app:8000")
+    lines = [line.strip() for line in servers.split(";") if line.strip()]
+    assert lines == [
+        f"server {address} max_fails=2 fail_timeout=10s"
+        for address in ("10.0.0.5:8000", "10.0.0.6:8000", "app:8000")
+    ]
 
 
 def test_compose_validates_against_the_compose_specification() -> None:
