@@ -8,6 +8,7 @@ from deploy/nginx.conf's ${NGINX_*} placeholders.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import signal
@@ -145,6 +146,21 @@ class Stack:
     metrics_dir: Path
     nginx_error_log: Path
     logs: Path
+    #: Every app node (gunicorn master) and its port; the first is `gunicorn`, `app_port`.
+    app_ports: tuple[int, ...] = ()
+    nodes: tuple[subprocess.Popen[bytes], ...] = ()
+    poller_logs: tuple[Path, ...] = ()
+
+    def kill_node(self, index: int) -> None:
+        """SIGKILL one app node, its master and workers at once, as a machine dying would."""
+        node = self.nodes[index]
+        path = Path(f"/proc/{node.pid}/task/{node.pid}/children")
+        workers = [int(pid) for pid in path.read_text().split()]
+        node.send_signal(signal.SIGKILL)
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        node.wait()
 
     def worker_pids(self) -> set[int]:
         """Return the pids of gunicorn's workers now."""
@@ -168,12 +184,27 @@ def wait_until(check: Callable[[], object], *, timeout: float = 20.0, what: str 
 
 
 @contextlib.contextmanager
-def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iterator[Stack]:
-    """Start redis, the replay upstream, gunicorn (2 workers), the poller and nginx."""
-    logs = ARTIFACTS / "deploy"
+def run_stack(
+    *,
+    speed: int,
+    extra_env: Mapping[str, str] | None = None,
+    redis_url: str | None = None,
+    app_nodes: int = 1,
+    pollers: int = 1,
+    logs_name: str = "deploy",
+) -> Iterator[Stack]:
+    """Start redis, the replay upstream, gunicorn (2 workers), the poller and nginx.
+
+    With `redis_url` the stack uses that store (a Sentinel group, a Cluster) instead of a
+    redis-server of its own; `app_nodes` gunicorns stand behind nginx as several app nodes
+    would, and `pollers` pollers compete for the lease.
+    """
+    logs = ARTIFACTS / logs_name
     logs.mkdir(parents=True, exist_ok=True)
-    ports = {name: free_port() for name in ("redis", "upstream", "app", "nginx")}
-    redis_url = f"redis://127.0.0.1:{ports['redis']}/0"
+    ports = {name: free_port() for name in ("redis", "upstream", "nginx")}
+    app_ports = [free_port() for _ in range(app_nodes)]
+    own_redis = redis_url is None
+    redis_url = redis_url or f"redis://127.0.0.1:{ports['redis']}/0"
     upstream_url = f"http://127.0.0.1:{ports['upstream']}"
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nflscores-")))
@@ -188,26 +219,32 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
         }
         # The app's workers and the poller share one metrics directory, as in compose.
         metrics_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
-        redis_argv = redis_server_argv(ports["redis"], workdir)
-        stack.enter_context(running(redis_argv, port=ports["redis"]))
+        if own_redis:
+            redis_argv = redis_server_argv(ports["redis"], workdir)
+            stack.enter_context(running(redis_argv, port=ports["redis"]))
         upstream = upstream_command(host="127.0.0.1", port=ports["upstream"], speed=speed)
         stack.enter_context(
             running(local(upstream), port=ports["upstream"], env=env, log=logs / "upstream.log")
         )
-        app_env = {
-            **metrics_env,
-            "NFLSCORES_BIND": f"127.0.0.1:{ports['app']}",
-            "NFLSCORES_WORKERS": "2",
-        }
-        gunicorn = stack.enter_context(
-            running(local(APP_COMMAND), port=ports["app"], env=app_env, log=logs / "gunicorn.log")
-        )
-        stack.enter_context(
-            running(local(POLLER_COMMAND), env=metrics_env, log=logs / "poller.log")
-        )
+        nodes = []
+        for index, port in enumerate(app_ports):
+            app_env = {
+                **metrics_env,
+                "NFLSCORES_BIND": f"127.0.0.1:{port}",
+                "NFLSCORES_WORKERS": "2",
+            }
+            log = logs / ("gunicorn.log" if index == 0 else f"gunicorn-{index + 1}.log")
+            nodes.append(
+                stack.enter_context(running(local(APP_COMMAND), port=port, env=app_env, log=log))
+            )
+        poller_logs = []
+        for index in range(pollers):
+            log = logs / ("poller.log" if index == 0 else f"poller-{index + 1}.log")
+            poller_logs.append(log)
+            stack.enter_context(running(local(POLLER_COMMAND), env=metrics_env, log=log))
         site = nginx_site(
             listen=f"127.0.0.1:{ports['nginx']}",
-            upstream=f"127.0.0.1:{ports['app']}",
+            upstream=",".join(f"127.0.0.1:{port}" for port in app_ports),
             run_dir=workdir / "nginx",
         )
         stack.enter_context(running(site.argv(), port=ports["nginx"], log=logs / "nginx.log"))
@@ -217,11 +254,14 @@ def run_stack(*, speed: int, extra_env: Mapping[str, str] | None = None) -> Iter
             url=f"http://127.0.0.1:{ports['nginx']}",
             upstream_url=upstream_url,
             redis_url=redis_url,
-            app_port=ports["app"],
-            gunicorn=gunicorn,
+            app_port=app_ports[0],
+            gunicorn=nodes[0],
             metrics_dir=metrics_dir,
             nginx_error_log=site.error_log,
             logs=logs,
+            app_ports=tuple(app_ports),
+            nodes=tuple(nodes),
+            poller_logs=tuple(poller_logs),
         )
 
 

@@ -340,7 +340,10 @@ async def _sharded(cluster: RedisCluster, channel: str) -> AsyncIterator[AsyncIt
     pubsub: ClusterPubSub | None = None
     try:
         try:
-            await cluster.initialize()  # the slot map, if no command has read it yet
+            # A command on the channel's slot goes through the client's routing, which reads
+            # the slot map again after a failover (a subscription alone would keep asking the
+            # dead primary). Nothing is stored under the channel's name: this reads nothing.
+            await cluster.exists(channel)
             pubsub = cluster.pubsub()
             await pubsub.ssubscribe(channel)
             async with asyncio.timeout(SUBSCRIBE_TIMEOUT_S):
@@ -349,9 +352,6 @@ async def _sharded(cluster: RedisCluster, channel: str) -> AsyncIterator[AsyncIt
                     if message is not None and message["type"] == "ssubscribe":
                         break
         except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
-            # A slot map that still names a dead primary: have the client read it again.
-            with suppress(RedisError, OSError):
-                await cluster.ping()
             raise CacheUnavailable(f"Redis refused the subscription: {exc}") from exc
         yield _sharded_messages(pubsub)
     finally:
