@@ -14,7 +14,7 @@ from nflscores.domain.encoding import decode_week, loads
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
 from nflscores.sources.base import Source, open_source
-from nflscores.store import RedisBackend, keys
+from nflscores.store import RedisBackend, keys, parse_event_id
 from tests.live_support import LiveFeedServer, cin_score, live_week, live_xml
 
 MakeServer = Callable[..., Awaitable[TestServer]]
@@ -195,3 +195,21 @@ async def test_an_empty_live_feed_is_nothing_live_not_a_failure(
     feed.body = live_xml(cin=7)
     await poller.step()
     assert [cin_score(body) for _, body in await history(backend)] == [7]
+
+
+async def test_a_history_that_lost_its_newest_event_silently_gets_it_again_under_a_higher_id(
+    make_poller: Callable[..., Poller], backend: RedisBackend, feed: LiveFeedServer
+) -> None:
+    """As after a failover to a replica that lacked it: republished, with an id above the lost."""
+    poller = make_poller()
+    await poller.step()
+    feed.body = live_xml(cin=10)
+    await poller.step()
+    (_, first), (lost_id, lost_body) = await history(backend)
+    await backend.client.xdel(keys.LIVE_STREAM, lost_id)  # no error reaches the poller
+    await poller.step()
+    events = await history(backend)
+    assert [body for _, body in events] == [first, lost_body]
+    assert parse_event_id(events[-1][0]) > parse_event_id(lost_id)  # type: ignore[operator]
+    await poller.step()
+    assert len(await history(backend)) == 2
