@@ -155,8 +155,15 @@ def _client_options(max_connections: int) -> dict[str, Any]:
 class RedisBackend:
     """A Backend on one redis-py client per process: a server, a Sentinel primary or a Cluster."""
 
-    def __init__(self, client: redis.Redis | RedisCluster, *, wait_replicas: int = 0) -> None:
+    def __init__(
+        self,
+        client: redis.Redis | RedisCluster,
+        *,
+        wait_replicas: int = 0,
+        sentinel: Sentinel | None = None,
+    ) -> None:
         self._client = client
+        self._sentinel = sentinel
         self._cluster = isinstance(client, RedisCluster)
         self._wait_replicas = wait_replicas
         self._publish_command = "SPUBLISH" if self._cluster else "PUBLISH"
@@ -189,7 +196,7 @@ class RedisBackend:
                 timeout=POOL_TIMEOUT_S,
                 **options,
             )
-            return cls(client, wait_replicas=WAIT_REPLICAS)
+            return cls(client, wait_replicas=WAIT_REPLICAS, sentinel=sentinel)
         if isinstance(target, ClusterTarget):
             cluster = RedisCluster(
                 startup_nodes=[ClusterNode(host, port) for host, port in target.nodes],
@@ -199,9 +206,9 @@ class RedisBackend:
             )
             return cls(cluster)
         assert isinstance(target, PlainTarget)
-        retry = options.pop("retry")
+        # The pool's connections carry the retry policy: redis-py reads it from them.
         pool = BlockingConnectionPool.from_url(target.url, timeout=POOL_TIMEOUT_S, **options)
-        return cls(redis.Redis(connection_pool=pool, retry=retry))
+        return cls(redis.Redis(connection_pool=pool))
 
     @property
     def client(self) -> redis.Redis | RedisCluster:
@@ -308,6 +315,9 @@ class RedisBackend:
         await self._client.aclose()
         if isinstance(self._client, redis.Redis):
             await self._client.connection_pool.disconnect()
+        if self._sentinel is not None:
+            for sentinel in self._sentinel.sentinels:
+                await sentinel.aclose()
 
 
 async def _confirmed(pubsub: PubSub) -> None:
