@@ -8,6 +8,7 @@ from deploy/nginx.conf's ${NGINX_*} placeholders.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from prometheus_client.mmap_dict import MmapedDict
 
 import nflscores
 from tests.support import ARTIFACTS, ROOT, free_port, redis_server_argv, running
@@ -151,11 +154,27 @@ class Stack:
     nodes: tuple[subprocess.Popen[bytes], ...] = ()
     poller_logs: tuple[Path, ...] = ()
 
+    def open_streams(self) -> dict[int, float]:
+        """Return the open streams of each worker (by pid), from the gauges workers write."""
+        holders: dict[int, float] = {}
+        for path in self.metrics_dir.glob("gauge_livesum_*.db"):
+            pid = int(path.stem.rsplit("_", 1)[1])
+            values = MmapedDict.read_all_values_from_file(str(path))  # type: ignore[no-untyped-call]
+            for key, value, *_ in values:
+                if json.loads(key)[0] == "nflscores_sse_clients" and value > 0:
+                    holders[pid] = holders.get(pid, 0.0) + value
+        return holders
+
+    def node_workers(self, index: int) -> set[int]:
+        """Return the pids of one app node's workers now."""
+        node = self.nodes[index]
+        path = Path(f"/proc/{node.pid}/task/{node.pid}/children")
+        return {int(pid) for pid in path.read_text().split()}
+
     def kill_node(self, index: int) -> None:
         """SIGKILL one app node, its master and workers at once, as a machine dying would."""
         node = self.nodes[index]
-        path = Path(f"/proc/{node.pid}/task/{node.pid}/children")
-        workers = [int(pid) for pid in path.read_text().split()]
+        workers = self.node_workers(index)
         node.send_signal(signal.SIGKILL)
         for pid in workers:
             with contextlib.suppress(ProcessLookupError):

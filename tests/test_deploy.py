@@ -20,7 +20,6 @@ from dataclasses import dataclass
 import aiohttp
 import pytest
 import redis.asyncio as aioredis
-from prometheus_client.mmap_dict import MmapedDict
 
 from nflscores.domain.encoding import loads
 from nflscores.store import keys
@@ -184,18 +183,6 @@ async def workers_become(stack: Stack, check: Callable[[set[int]], bool]) -> Non
     raise AssertionError(f"gunicorn's workers stayed {sorted(pids)}")
 
 
-def stream_holders(stack: Stack) -> dict[int, float]:
-    """Return the open streams of each worker, from the live gauges each worker writes."""
-    holders: dict[int, float] = {}
-    for path in stack.metrics_dir.glob("gauge_livesum_*.db"):
-        pid = int(path.stem.rsplit("_", 1)[1])
-        values = MmapedDict.read_all_values_from_file(str(path))  # type: ignore[no-untyped-call]
-        for key, value, *_ in values:
-            if json.loads(key)[0] == "nflscores_sse_clients" and value > 0:
-                holders[pid] = holders.get(pid, 0.0) + value
-    return holders
-
-
 async def test_week_json_is_gzipped_cached_by_nginx_and_answers_304(stack: Stack) -> None:
     """A week comes gzipped with an ETag; nginx keeps it, so the app answers it only once."""
     url = f"{stack.url}/api/2015/3"
@@ -346,7 +333,7 @@ async def open_stream_and_wait_for_holder(
     first = await next_event(events)
     # Streams of earlier tests are counted down once their worker notices they are gone.
     for _ in range(int(WAIT_S / 0.05)):
-        holders = stream_holders(stack)
+        holders = stack.open_streams()
         if list(holders.values()) == [1.0]:
             break
         await asyncio.sleep(0.05)
