@@ -196,7 +196,10 @@ class Poller:
         if newest is None or newest_id != self._baseline_id:
             self._baseline = None if newest is None else _published(newest)
             self._baseline_id = newest_id
-            self._last = self._baseline or self._last
+            # Unless the store lost newer events than its newest (a failover): then the last
+            # one out stays the one to repeat byte for byte if nothing moved since.
+            if self._baseline is not None and _higher(self._above, newest_id) == newest_id:
+                self._last = self._baseline
         self._above = _higher(self._above, newest_id)
         diff = diff_weeks(None if self._baseline is None else self._baseline.week, week)
         if not diff.changed:
