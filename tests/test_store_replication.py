@@ -14,7 +14,7 @@ from nflscores.cache.entries import WeekCache
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
-from nflscores.sources.http import UpstreamClient
+from nflscores.sources.base import open_source
 from nflscores.store import RedisBackend, keys, parse_event_id
 from tests.live_support import LiveFeedServer, live_xml, until
 from tests.redis_ha import SentinelGroup, sentinel_group
@@ -92,7 +92,7 @@ async def test_after_a_failover_that_lost_an_event_the_poller_publishes_it_again
         )
         backend = RedisBackend.from_url(group.url, max_connections=4)
         try:
-            async with UpstreamClient.open(settings) as upstream:
+            async with open_source(settings) as upstream:
                 poller = Poller(
                     backend=backend,
                     feed=upstream,
