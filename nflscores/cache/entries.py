@@ -7,11 +7,10 @@ An entry is `<fresh-until ms> <state>\\n<week JSON>`. The store keeps it past it
 from __future__ import annotations
 
 import hashlib
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import get_args
 
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.encoding import decode_week, encode_week
 from nflscores.domain.models import Week, WeekState
 from nflscores.domain.policy import Lifetimes, fresh_for, public_max_age
@@ -69,8 +68,11 @@ def unpack(raw: bytes) -> CachedWeek | None:
 class WeekCache:
     """Read and write week entries in the store."""
 
-    def __init__(self, backend: Backend, settings: Settings) -> None:
+    def __init__(
+        self, backend: Backend, settings: Settings, *, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self._backend = backend
+        self._clock = clock
         self._lifetimes = Lifetimes(
             final_s=settings.final_ttl_s,
             live_s=settings.live_ttl_s,
@@ -81,7 +83,7 @@ class WeekCache:
 
     def entry_for(self, week: Week, *, body: bytes | None = None) -> CachedWeek:
         """Return the entry for a week fetched now, its freshness set by the week's state."""
-        now = datetime.now(UTC)
+        now = self._clock.now()
         fresh_s = fresh_for(week, now, self._lifetimes)
         return make_entry(body or encode_week(week), week.state, now.timestamp() + fresh_s)
 
@@ -102,5 +104,5 @@ class WeekCache:
 
     async def put(self, ref: WeekRef, entry: CachedWeek) -> None:
         """Store an entry, kept past its freshness so it can serve as a stale copy."""
-        ttl_s = max(0.0, entry.fresh_until - time.time()) + self._stale_keep_s
+        ttl_s = max(0.0, entry.fresh_until - self._clock.time()) + self._stale_keep_s
         await self._backend.set(keys.week_key(ref), pack(entry), ttl_ms=int(ttl_s * 1000))

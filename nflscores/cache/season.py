@@ -11,10 +11,10 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from nflscores.cache.entries import WeekCache
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.encoding import dumps, loads
 from nflscores.domain.errors import NflScoresError
 from nflscores.domain.models import Week
@@ -48,6 +48,7 @@ async def fetch_season(
     backend: Backend,
     concurrency: int,
     on_week: WeekDone = lambda ref, week, error: None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> SeasonSummary:
     """Fetch and store every week of a season, at most `concurrency` at once."""
     refs = await upstream.weeks(season)
@@ -79,7 +80,7 @@ async def fetch_season(
     summary.empty_weeks.sort(key=order.__getitem__)
     summary.failed_weeks = dict(sorted(summary.failed_weeks.items(), key=lambda i: order[i[0]]))
     summary.seconds = round(time.perf_counter() - started, 3)
-    summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    summary.finished_at = clock.now().isoformat(timespec="seconds")
     await store_summary(backend, summary)
     return summary
 

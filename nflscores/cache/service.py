@@ -10,12 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-import time
 from collections import OrderedDict
 from typing import Final, Literal
 
 from nflscores import metrics
 from nflscores.cache.entries import CachedWeek, WeekCache
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
 from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
@@ -42,8 +42,10 @@ class WeekService:
         backend: Backend,
         upstream: Source,
         settings: Settings,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._cache = cache
+        self._clock = clock
         self._backend = backend
         self._upstream = upstream
         self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
@@ -55,7 +57,7 @@ class WeekService:
     def cached(self, ref: WeekRef) -> CachedWeek | None:
         """Return this process's fresh copy of the week, counted as a hit, or None."""
         local = self._local.get(ref)
-        if local is not None and local.is_fresh(time.time()):
+        if local is not None and local.is_fresh(self._clock.time()):
             metrics.CACHE_RESULTS_TALLY.add("hit")
             return local
         return None
@@ -93,7 +95,7 @@ class WeekService:
         except CacheUnavailable:
             log.warning("the store is down; asking the upstream for %s directly", ref)
             return await self._fetch_without_store(ref), "MISS"
-        if stored is not None and stored.is_fresh(time.time()):
+        if stored is not None and stored.is_fresh(self._clock.time()):
             self._keep(ref, stored)
             return stored, "HIT"
         try:
@@ -120,7 +122,7 @@ class WeekService:
         """Fetch the week, or wait while another process fetches it."""
         lock = keys.week_lock_key(ref)
         token = secrets.token_hex(8)
-        deadline = time.monotonic() + self._lock_ttl_s
+        deadline = self._clock.monotonic() + self._lock_ttl_s
         while True:
             if await self._backend.acquire(lock, token, ttl_ms=int(self._lock_ttl_s * 1000)):
                 try:
@@ -130,15 +132,15 @@ class WeekService:
             entry = await self._wait_for_other(ref, lock, deadline)
             if entry is not None:
                 return entry
-            if time.monotonic() >= deadline:
+            if self._clock.monotonic() >= deadline:
                 raise UpstreamTimeout(f"another process's fetch of {ref} did not finish in time")
             # The holder let go without a fresh copy (its fetch failed): try once more here.
 
     async def _wait_for_other(self, ref: WeekRef, lock: str, deadline: float) -> CachedWeek | None:
-        while time.monotonic() < deadline:
+        while self._clock.monotonic() < deadline:
             await asyncio.sleep(WAIT_POLL_S)
             entry = await self._cache.load(ref)
-            if entry is not None and entry.is_fresh(time.time()):
+            if entry is not None and entry.is_fresh(self._clock.time()):
                 return entry
             if await self._backend.get(lock) is None:
                 return None

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar
 
 from nflscores.cache.entries import CachedWeek, make_entry, pack, unpack
 from nflscores.cache.service import CacheResult, WeekService
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.club import ClubGame, club_games, regular_results
 from nflscores.domain.encoding import decode_week, dumps, loads
 from nflscores.domain.errors import CacheUnavailable, NoGames, UnknownSeason, UpstreamError
@@ -72,7 +72,7 @@ class StandingsService:
         weeks: WeekService,
         backend: Backend,
         settings: Settings,
-        clock: Callable[[], float] = time.time,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._weeks = weeks
         self._backend = backend
@@ -89,7 +89,7 @@ class StandingsService:
         check_covered(season)
         key = keys.standings_key(season, None if through is None else through.week)
         local = self._local.get(key)
-        if local is not None and local.is_fresh(self._clock()):
+        if local is not None and local.is_fresh(self._clock.time()):
             return local, "HIT"
         pending = self._inflight.get(key)
         if pending is None:
@@ -116,7 +116,7 @@ class StandingsService:
         self, key: str, season: int, through: WeekRef | None
     ) -> tuple[CachedWeek, CacheResult]:
         stored = await self._load(key)
-        if stored is not None and stored.is_fresh(self._clock()):
+        if stored is not None and stored.is_fresh(self._clock.time()):
             self._keep(key, stored)
             return stored, "HIT"
         try:
@@ -177,7 +177,7 @@ class StandingsService:
         return None if raw is None else unpack(raw)
 
     async def _store(self, key: str, entry: CachedWeek) -> None:
-        ttl_s = max(0.0, entry.fresh_until - self._clock()) + self._stale_keep_s
+        ttl_s = max(0.0, entry.fresh_until - self._clock.time()) + self._stale_keep_s
         try:
             await self._backend.set(key, pack(entry), ttl_ms=int(ttl_s * 1000))
         except CacheUnavailable:

@@ -12,6 +12,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Final, Literal
 
+from nflscores.domain.clock import SYSTEM_CLOCK
 from nflscores.domain.errors import BadRequest, UnknownSeason, UnknownWeek
 
 SeasonType = Literal["PRE", "REG", "POST"]
@@ -47,8 +48,8 @@ class WeekRef:
 
 
 def last_season(today: date | None = None) -> int:
-    """Return the latest season the service answers for: next year's."""
-    return (today or date.today()).year + 1
+    """Return the latest season the service answers for: next year's (today by the UTC clock)."""
+    return (today or SYSTEM_CLOCK.now().date()).year + 1
 
 
 def regular_weeks(season: int) -> int:
@@ -97,9 +98,9 @@ def parse_season(text: str, *, today: date | None = None) -> int:
 
 
 @lru_cache(maxsize=4096)
-def parse_path(season_text: str, slug: str) -> WeekRef:
+def parse_path(season_text: str, slug: str, *, today: date | None = None) -> WeekRef:
     """Return the week `/api/{season}/{week}` names; successes are remembered (hot path)."""
-    return parse_week(parse_season(season_text), slug)
+    return parse_week(parse_season(season_text, today=today), slug)
 
 
 def parse_week(season: int, slug: str) -> WeekRef:

@@ -13,13 +13,13 @@ import logging
 import os
 import secrets
 import socket
-import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final, Protocol
 
 from nflscores import metrics
 from nflscores.cache.entries import WeekCache
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.encoding import decode_week, encode_week
 from nflscores.domain.errors import CacheUnavailable, NoLiveWeek, UpstreamError
 from nflscores.domain.models import Week
@@ -93,8 +93,10 @@ class Poller:
         cache: WeekCache,
         settings: Settings,
         lease_ttl_s: float = keys.POLLER_LEASE_TTL_S,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self._backend = backend
+        self._clock = clock
         self._feed = feed
         self._cache = cache
         self._live_s = settings.poll_live_interval_s
@@ -134,7 +136,7 @@ class Poller:
         try:
             if not await self._hold_lease():
                 return self._lease_ttl_s / 3
-            if time.monotonic() >= self._next_poll:
+            if self._clock.monotonic() >= self._next_poll:
                 await self._poll()
         except CacheUnavailable as exc:
             self._next_poll = 0.0
@@ -144,11 +146,11 @@ class Poller:
             log.warning("the store does not answer (%s); trying again in %.1fs", exc, delay)
             return delay
         self._store_failures = 0
-        return max(0.0, min(self._next_poll, self._renew_at) - time.monotonic())
+        return max(0.0, min(self._next_poll, self._renew_at) - self._clock.monotonic())
 
     async def _hold_lease(self) -> bool:
         ttl_ms = int(self._lease_ttl_s * 1000)
-        now = time.monotonic()
+        now = self._clock.monotonic()
         if self._holding:
             if now < self._renew_at:
                 return True
@@ -172,18 +174,18 @@ class Poller:
             # Between seasons the feed is an empty <ss/>: nothing to publish, look again later.
             log.debug("the live feed lists no week; polling again in %.1fs", self._idle_s)
             self._upstream_failures = 0
-            self._next_poll = time.monotonic() + self._idle_s
+            self._next_poll = self._clock.monotonic() + self._idle_s
             return
         except UpstreamError as exc:
             self._upstream_failures += 1
             backoff = self._live_s * 2.0 ** min(self._upstream_failures, 10)
             delay = min(self._idle_s, backoff)
             log.warning("the live feed failed (%s); polling again in %.1fs", exc, delay)
-            self._next_poll = time.monotonic() + delay
+            self._next_poll = self._clock.monotonic() + delay
             return
         self._upstream_failures = 0
-        interval = poll_interval(week, datetime.now(UTC), live_s=self._live_s, idle_s=self._idle_s)
-        self._next_poll = time.monotonic() + interval
+        interval = poll_interval(week, self._clock.now(), live_s=self._live_s, idle_s=self._idle_s)
+        self._next_poll = self._clock.monotonic() + interval
         await self._cache.store(week)
         await self._publish_if_changed(week)
 

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Protocol
 
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef
 from nflscores.settings import Settings
@@ -33,11 +34,11 @@ class Source(Protocol):
 
 
 @asynccontextmanager
-async def open_source(settings: Settings) -> AsyncIterator[Source]:
+async def open_source(settings: Settings, *, clock: Clock = SYSTEM_CLOCK) -> AsyncIterator[Source]:
     """Yield the source `settings.source` names, on an HTTP client closed on exit."""
     if settings.source == "espn":
-        async with UpstreamClient.open(settings, accept="application/json") as client:
+        async with UpstreamClient.open(settings, accept="application/json", clock=clock) as client:
             yield EspnSource(client, ids=known_ids)
         return
-    async with UpstreamClient.open(settings) as client:
+    async with UpstreamClient.open(settings, clock=clock) as client:
         yield ScorestripSource(client)

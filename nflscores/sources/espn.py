@@ -15,7 +15,7 @@ from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef, weeks_of
 from nflscores.sources.espn_parser import IdLookup, no_ids, read_scoreboard
 from nflscores.sources.espn_weeks import SeasonCalendar, to_espn
-from nflscores.sources.http import UpstreamClient, now
+from nflscores.sources.http import UpstreamClient
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,11 @@ class EspnSource:
     def _read(self, body: bytes, ref: WeekRef | None) -> Week:
         try:
             board = read_scoreboard(
-                body, fetched_at=now(), ref=ref, ids=self._ids, max_bytes=self._client.max_bytes
+                body,
+                fetched_at=self._client.now(),
+                ref=ref,
+                ids=self._ids,
+                max_bytes=self._client.max_bytes,
             )
         except UpstreamBadResponse as exc:
             # ESPN's format is not a contract: say exactly what changed, once per answer.

@@ -24,6 +24,7 @@ from typing import Final
 import aiohttp
 
 from nflscores import __version__, metrics
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -64,11 +65,6 @@ class _Validated:
     last_modified: str | None
 
 
-def now() -> datetime:
-    """Return the time a fetched copy is stamped with: UTC, whole seconds."""
-    return datetime.now(UTC).replace(microsecond=0)
-
-
 def retry_after_seconds(value: str | None, *, at: datetime | None = None) -> float | None:
     """Return how long a `Retry-After` header (seconds or an HTTP date) asks to wait."""
     if value is None:
@@ -89,8 +85,11 @@ def retry_after_seconds(value: str | None, *, at: datetime | None = None) -> flo
 class UpstreamClient:
     """Fetch bodies from one configured base URL."""
 
-    def __init__(self, session: aiohttp.ClientSession, settings: Settings) -> None:
+    def __init__(
+        self, session: aiohttp.ClientSession, settings: Settings, *, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self._session = session
+        self._clock = clock
         self._base_url = settings.upstream_url.rstrip("/")
         self._retries = settings.upstream_retries
         self._max_bytes = settings.upstream_max_bytes
@@ -107,7 +106,11 @@ class UpstreamClient:
     @classmethod
     @asynccontextmanager
     async def open(
-        cls, settings: Settings, *, accept: str = "application/xml, text/xml"
+        cls,
+        settings: Settings,
+        *,
+        accept: str = "application/xml, text/xml",
+        clock: Clock = SYSTEM_CLOCK,
     ) -> AsyncIterator[UpstreamClient]:
         """Yield a client on a session of its own, closed on exit."""
         timeout = aiohttp.ClientTimeout(
@@ -120,7 +123,11 @@ class UpstreamClient:
             headers={"User-Agent": USER_AGENT, "Accept": accept},
             raise_for_status=False,
         ) as session:
-            yield cls(session, settings)
+            yield cls(session, settings, clock=clock)
+
+    def now(self) -> datetime:
+        """Return the time a copy fetched now is stamped with: UTC, whole seconds."""
+        return self._clock.now().replace(microsecond=0)
 
     async def fetch(self, path: str, params: Mapping[str, str] | None = None) -> bytes:
         """Return the body at path, retrying connection errors, 429 and 5xx with backoff."""
@@ -173,7 +180,9 @@ class UpstreamClient:
                     outcome = "http_429" if response.status == 429 else "http_5xx"
                     raise _Retryable(
                         UpstreamUnavailable(f"the upstream answered {response.status}"),
-                        retry_after_s=retry_after_seconds(response.headers.get("Retry-After")),
+                        retry_after_s=retry_after_seconds(
+                            response.headers.get("Retry-After"), at=self._clock.now()
+                        ),
                     )
                 if response.status != 200:
                     outcome = "http_4xx"

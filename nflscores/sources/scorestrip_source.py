@@ -6,7 +6,7 @@ from typing import Final
 
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef, weeks_of
-from nflscores.sources.http import UpstreamClient, now
+from nflscores.sources.http import UpstreamClient
 from nflscores.sources.scorestrip import parse_scorestrip
 
 WEEK_PATH: Final = "/ajax/scorestrip"
@@ -23,12 +23,16 @@ class ScorestripSource:
         """Return one week from the week feed."""
         params = {"season": str(ref.season), "seasonType": ref.season_type, "week": str(ref.week)}
         body = await self._client.fetch(WEEK_PATH, params)
-        return parse_scorestrip(body, fetched_at=now(), ref=ref, max_bytes=self._client.max_bytes)
+        return parse_scorestrip(
+            body, fetched_at=self._client.now(), ref=ref, max_bytes=self._client.max_bytes
+        )
 
     async def fetch_live(self) -> Week:
         """Return the current week from the live feed."""
         body = await self._client.fetch(LIVE_PATH)
-        return parse_scorestrip(body, fetched_at=now(), max_bytes=self._client.max_bytes)
+        return parse_scorestrip(
+            body, fetched_at=self._client.now(), max_bytes=self._client.max_bytes
+        )
 
     async def weeks(self, season: int) -> tuple[WeekRef, ...]:
         """Return the season's weeks by the built-in rules: scorestrip has no calendar."""

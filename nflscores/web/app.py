@@ -9,6 +9,7 @@ from aiohttp import web
 from nflscores.cache.entries import WeekCache
 from nflscores.cache.service import WeekService
 from nflscores.cache.standings import StandingsService
+from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import Backend, open_backend
@@ -16,6 +17,7 @@ from nflscores.web.accesslog import request_log_args
 from nflscores.web.appkeys import (
     BACKEND,
     CACHE,
+    CLOCK,
     ROUTE_TABLE,
     SETTINGS,
     STANDINGS,
@@ -34,7 +36,7 @@ def _store(shared: Backend | None) -> CleanupContext:
     async def store(app: web.Application) -> AsyncIterator[None]:
         backend = shared or open_backend(app[SETTINGS])
         app[BACKEND] = backend
-        app[CACHE] = WeekCache(backend, app[SETTINGS])
+        app[CACHE] = WeekCache(backend, app[SETTINGS], clock=app[CLOCK])
         yield
         if shared is None:
             await backend.aclose()
@@ -44,19 +46,29 @@ def _store(shared: Backend | None) -> CleanupContext:
 
 async def _upstream(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    async with open_source(settings) as upstream:
+    clock = app[CLOCK]
+    async with open_source(settings, clock=clock) as upstream:
         app[UPSTREAM] = upstream
         app[WEEKS] = WeekService(
-            cache=app[CACHE], backend=app[BACKEND], upstream=upstream, settings=settings
+            cache=app[CACHE],
+            backend=app[BACKEND],
+            upstream=upstream,
+            settings=settings,
+            clock=clock,
         )
-        app[STANDINGS] = StandingsService(weeks=app[WEEKS], backend=app[BACKEND], settings=settings)
+        app[STANDINGS] = StandingsService(
+            weeks=app[WEEKS], backend=app[BACKEND], settings=settings, clock=clock
+        )
         yield
 
 
-def create_app(settings: Settings, *, backend: Backend | None = None) -> web.Application:
+def create_app(
+    settings: Settings, *, backend: Backend | None = None, clock: Clock = SYSTEM_CLOCK
+) -> web.Application:
     """Return the application; a given backend is shared with the caller and left open."""
     app = web.Application(handler_args=request_log_args())
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app.cleanup_ctx.append(_store(backend))
     app.cleanup_ctx.append(_upstream)
     app[ROUTE_TABLE] = ROUTES

@@ -7,6 +7,7 @@ from aiohttp import web
 from nflscores.cache.entries import WeekCache
 from nflscores.cache.service import WeekService
 from nflscores.cache.standings import StandingsService
+from nflscores.domain.clock import Clock
 from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
 from nflscores.sources.base import Source
@@ -14,6 +15,7 @@ from nflscores.store import Backend
 from nflscores.web.route import Route
 
 SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
 BACKEND = web.AppKey("backend", Backend)
 UPSTREAM = web.AppKey("upstream", Source)
 CACHE = web.AppKey("cache", WeekCache)

@@ -18,7 +18,7 @@ from nflscores.live.hub import LiveHub
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.store import MemoryBackend
-from nflscores.web.appkeys import BACKEND, CACHE, HUB, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.appkeys import BACKEND, CACHE, CLOCK, HUB, SETTINGS, UPSTREAM, WEEKS
 
 __all__ = ["setup_live"]
 
@@ -60,7 +60,13 @@ async def _embedded_poller(app: web.Application) -> AsyncIterator[None]:
     if not isinstance(backend, MemoryBackend) or upstream is None:
         yield
         return
-    poller = Poller(backend=backend, feed=upstream, cache=app[CACHE], settings=app[SETTINGS])
+    poller = Poller(
+        backend=backend,
+        feed=upstream,
+        cache=app[CACHE],
+        settings=app[SETTINGS],
+        clock=app[CLOCK],
+    )
     task = asyncio.create_task(poller.run(), name="embedded-poller")
     yield
     await cancel_and_wait(task)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from typing import Final
 
 from aiohttp import web
@@ -18,7 +17,7 @@ from nflscores.domain.errors import BadRequest
 from nflscores.domain.policy import public_max_age
 from nflscores.domain.teams import CODE_PATTERN, era_code
 from nflscores.domain.weeks import parse_regular_week, parse_season
-from nflscores.web.appkeys import STANDINGS
+from nflscores.web.appkeys import CLOCK, STANDINGS
 from nflscores.web.errors import json_errors
 from nflscores.web.views import JSON, STALE_MAX_AGE_S, matches
 
@@ -37,7 +36,11 @@ def conditional_response(
 ) -> web.Response:
     """Return the body with ETag, Cache-Control and X-Cache, or 304 for a current copy."""
     etag = etag or etag_of(body)
-    max_age = STALE_MAX_AGE_S if result == "STALE" else public_max_age(fresh_until - time.time())
+    max_age = (
+        STALE_MAX_AGE_S
+        if result == "STALE"
+        else public_max_age(fresh_until - request.app[CLOCK].time())
+    )
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "X-Cache": result}
     if matches(request.headers.get("If-None-Match"), etag):
         return web.Response(status=304, headers=headers)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from aiohttp import web
 
 from nflscores import __version__
@@ -13,7 +11,7 @@ from nflscores.cache.service import CacheResult
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
-from nflscores.web.appkeys import BACKEND, ROUTE_TABLE, SETTINGS, WEEKS
+from nflscores.web.appkeys import BACKEND, CLOCK, ROUTE_TABLE, SETTINGS, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
 from nflscores.web.openapi import openapi_document
 from nflscores.web.route import Route
@@ -44,7 +42,7 @@ async def index(request: web.Request) -> web.Response:
         "endpoints": endpoints(request.app[ROUTE_TABLE]),
     }
     if "season" in request.query:
-        season = parse_season(request.query["season"])
+        season = parse_season(request.query["season"], today=request.app[CLOCK].now().date())
         data["season"] = season
         data["weeks"] = [ref.slug for ref in weeks_of(season)]
         data["summary"] = await load_summary(request.app[BACKEND], season)
@@ -56,7 +54,7 @@ async def week(request: web.Request) -> web.Response:
     # The hot path: errors are caught here, not by a wrapper, to spare a frame per request.
     try:
         match = request.match_info
-        ref = parse_path(match["season"], match["week"])
+        ref = parse_path(match["season"], match["week"], today=request.app[CLOCK].now().date())
         weeks = request.app[WEEKS]
         entry = weeks.cached(ref)
         result: CacheResult = "HIT"
@@ -73,7 +71,7 @@ async def week(request: web.Request) -> web.Response:
 
 def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) -> web.Response:
     """Return the entry as a response, or 304 when the client's copy is current."""
-    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(time.time())
+    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(request.app[CLOCK].time())
     headers = {
         "ETag": entry.etag,
         "Cache-Control": f"public, max-age={max_age}",

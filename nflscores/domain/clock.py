@@ -1,0 +1,77 @@
+"""The clock the service reads time from: the system's, or one a test moves by hand.
+
+Everything that asks "what time is it" (the week cache's freshness, the single-flight lock's
+deadline, the poller's schedule, the last season the API answers for) takes a `Clock`, so a
+test can step past a lifetime instead of sleeping through it. The event loop's own clock
+(heartbeats, `asyncio.sleep`) and the replay upstream's virtual clock are not this clock.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Final, Protocol
+
+
+class Clock(Protocol):
+    """A source of wall-clock and monotonic time."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware, in UTC."""
+
+    def time(self) -> float:
+        """Return the current time in epoch seconds (what `now()` says, as a number)."""
+
+    def monotonic(self) -> float:
+        """Return seconds on a clock that never goes back, for deadlines and intervals."""
+
+
+class SystemClock:
+    """The machine's clocks."""
+
+    def now(self) -> datetime:
+        """Return the current time, timezone-aware, in UTC."""
+        return datetime.now(UTC)
+
+    def time(self) -> float:
+        """Return the current time in epoch seconds."""
+        return time.time()
+
+    def monotonic(self) -> float:
+        """Return the system's monotonic clock."""
+        return time.monotonic()
+
+
+#: The clock every object uses unless it is given another.
+SYSTEM_CLOCK: Final[Clock] = SystemClock()
+
+
+class ManualClock:
+    """A clock that stands still until `advance()` moves it (for tests), from a whole second."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        moment = start or datetime.now(UTC).replace(microsecond=0)
+        if moment.tzinfo is None:
+            raise ValueError("a ManualClock starts at an aware datetime")
+        self._epoch_s = moment.timestamp()
+        self._monotonic_s = 0.0
+
+    def now(self) -> datetime:
+        """Return the clock's time, timezone-aware, in UTC."""
+        return datetime.fromtimestamp(self._epoch_s, UTC)
+
+    def time(self) -> float:
+        """Return the clock's time in epoch seconds."""
+        return self._epoch_s
+
+    def monotonic(self) -> float:
+        """Return seconds advanced since the clock was made."""
+        return self._monotonic_s
+
+    def advance(self, seconds: float | timedelta) -> None:
+        """Move the clock forward."""
+        step = seconds.total_seconds() if isinstance(seconds, timedelta) else seconds
+        if step < 0:
+            raise ValueError("a clock does not go back")
+        self._epoch_s += step
+        self._monotonic_s += step
