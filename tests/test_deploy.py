@@ -26,6 +26,8 @@ from nflscores.store import keys
 from tests.prometheus import sample
 from tests.stack import Stack, run_stack, static_root
 
+pytestmark = pytest.mark.slow
+
 STACK_ENV = {
     "NFLSCORES_POLL_LIVE_INTERVAL_S": "0.2",
     "NFLSCORES_SSE_HEARTBEAT_S": "1",

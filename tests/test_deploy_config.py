@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 from ruamel.yaml import YAML
@@ -73,6 +74,7 @@ def healthy(url: str) -> bool:
         return bool(response.status == 200)
 
 
+@pytest.mark.slow
 def test_nginx_accepts_the_config_without_a_warning(tmp_path: Path) -> None:
     """`nginx -t` passes on deploy/nginx.conf as the tests render it, and warns of nothing."""
     site = nginx_site(listen=f"127.0.0.1:{free_port()}", upstream="127.0.0.1:1", run_dir=tmp_path)
@@ -84,6 +86,7 @@ def test_nginx_accepts_the_config_without_a_warning(tmp_path: Path) -> None:
     assert site.error_log.read_text() == ""
 
 
+@pytest.mark.slow
 def test_gixy_reports_nothing(tmp_path: Path) -> None:
     """gixy finds no issue of any severity in the rendered deploy/nginx.conf."""
     site = nginx_site(listen="127.0.0.1:8080", upstream="127.0.0.1:8000", run_dir=tmp_path)
@@ -133,6 +136,7 @@ def test_every_app_node_gets_a_server_line_with_the_passive_health_check() -> No
     ]
 
 
+@pytest.mark.slow
 def test_compose_validates_against_the_compose_specification() -> None:
     """compose.yaml passes check-jsonschema's vendored Compose Specification schema."""
     done = subprocess.run(
@@ -175,6 +179,7 @@ def test_compose_wires_services_by_health_and_lets_streams_close() -> None:
     assert "healthcheck" in services["redis"]
 
 
+@pytest.mark.slow
 def test_gunicorn_takes_bind_workers_and_grace_from_the_environment() -> None:
     """deploy/gunicorn.conf.py reads NFLSCORES_*; no recycling, no control socket, uvloop."""
     resolved = gunicorn_settings(
@@ -196,11 +201,13 @@ def test_gunicorn_takes_bind_workers_and_grace_from_the_environment() -> None:
     assert int(resolved["keepalive"]) > seconds("60s")
 
 
+@pytest.mark.slow
 def test_gunicorn_defaults_to_one_worker_without_redis() -> None:
     """Without NFLSCORES_REDIS_URL the default is the one worker the in-process store allows."""
     assert gunicorn_settings({})["workers"] == "1"
 
 
+@pytest.mark.slow
 def test_gunicorn_refuses_several_workers_without_redis() -> None:
     """NFLSCORES_WORKERS=2 without NFLSCORES_REDIS_URL stops gunicorn with a clear message."""
     env = {"PATH": "/usr/bin:/bin", "NFLSCORES_WORKERS": "2", "NFLSCORES_BIND": "127.0.0.1:0"}
@@ -211,6 +218,7 @@ def test_gunicorn_refuses_several_workers_without_redis() -> None:
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_gunicorn_refuses_a_bad_setting_before_starting_workers() -> None:
     """A bad NFLSCORES_* value stops the master with one line naming it, not a traceback."""
     env = {"PATH": "/usr/bin:/bin", "NFLSCORES_SSE_HEARTBEAT_S": "soon"}
@@ -221,6 +229,7 @@ def test_gunicorn_refuses_a_bad_setting_before_starting_workers() -> None:
     )
 
 
+@pytest.mark.slow
 def test_gunicorn_keeps_counters_but_drops_stale_open_stream_gauges(tmp_path: Path) -> None:
     """At start, a given metrics dir loses earlier live gauges; counters (the poller's) stay."""
     metrics_dir = tmp_path / "metrics"
@@ -256,6 +265,7 @@ def test_compose_shares_one_metrics_dir_between_the_app_and_the_poller() -> None
     assert "PROMETHEUS_MULTIPROC_DIR" not in data["services"]["upstream"]["environment"]
 
 
+@pytest.mark.slow
 async def test_healthcheck_exits_zero_on_200_and_one_otherwise(
     aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
 ) -> None:

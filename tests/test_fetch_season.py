@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 
+import pytest
 import redis.asyncio as aioredis
 
 from nflscores.cache.entries import unpack
@@ -13,6 +14,8 @@ from nflscores.domain.encoding import loads
 from nflscores.domain.weeks import parse_week, weeks_of
 from nflscores.store import keys
 from tests.upstream import ScriptedUpstream
+
+pytestmark = pytest.mark.slow
 
 
 async def fetch_season(*args: str, redis_url: str, upstream_url: str) -> tuple[int, str, str]:

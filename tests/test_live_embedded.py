@@ -99,6 +99,7 @@ async def test_an_upstream_outage_is_survived_in_process(
     assert cin_score((await reader.event()).data) == 17
 
 
+@pytest.mark.slow
 async def test_poll_command_refuses_to_run_without_redis() -> None:
     """`nflscores poll` with no NFLSCORES_REDIS_URL says why and exits 2 instead of polling."""
     env = {name: value for name, value in os.environ.items() if name != "NFLSCORES_REDIS_URL"}

@@ -34,6 +34,8 @@ from tests.live_support import (
 )
 from tests.support import free_port, nflscores_command, redis_server_argv, running
 
+pytestmark = pytest.mark.slow
+
 MakeServer = Callable[..., Awaitable[TestServer]]
 MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
 

@@ -210,6 +210,7 @@ metrics.EVENTS_PUBLISHED.inc()
 """
 
 
+@pytest.mark.slow
 def test_multiprocess_metrics_sum_every_process_that_wrote_to_the_directory(
     tmp_path: Path,
 ) -> None:

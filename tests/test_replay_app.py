@@ -275,6 +275,7 @@ def fetch(url: str, *, method: str = "GET") -> bytes:
         return body
 
 
+@pytest.mark.slow
 def test_cli_serves_the_replay_as_a_real_process() -> None:
     """`nflscores upstream --live 2015/REG/3` serves both feeds and the admin clock."""
     port = free_port()
@@ -292,6 +293,7 @@ def test_cli_serves_the_replay_as_a_real_process() -> None:
         }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -315,6 +317,7 @@ def test_cli_refuses_bad_options_with_a_clear_message(args: list[str], message: 
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_cli_help_lists_the_upstream_command() -> None:
     """`nflscores --help` names the upstream subcommand."""
     result = subprocess.run(

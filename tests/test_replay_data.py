@@ -31,6 +31,7 @@ def test_packaged_data_is_well_under_a_megabyte() -> None:
     assert total < 250_000
 
 
+@pytest.mark.slow
 def test_data_is_read_lazily_and_once() -> None:
     """Importing the replay app reads no data; the first use reads it, later uses reuse it."""
     probe = (
@@ -106,6 +107,7 @@ def test_data_file_round_trips() -> None:
     assert write_games(read_games(raw)) == raw
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [
@@ -167,6 +169,7 @@ def test_build_script_output_is_reproducible(tmp_path: Path) -> None:
     assert (tmp_path / "a.csv.gz").read_bytes() == (tmp_path / "b.csv.gz").read_bytes()
 
 
+@pytest.mark.slow
 def test_build_script_refuses_sources_that_disagree(tmp_path: Path) -> None:
     """A scorestrip season with another result than games.csv stops the build with exit 1."""
     for name in ("games.csv", "schedule-2009-2019.json"):

@@ -65,6 +65,7 @@ def assert_game_matches_record(game: Game, record: GameRecord) -> None:
         assert (game.home.score, game.away.score, game.status) == (None, None, "scheduled")
 
 
+@pytest.mark.slow
 async def test_every_week_of_the_data_round_trips_through_the_parser(client: Client) -> None:
     """Each week 1999-2026 served parses back to exactly the packaged games, in eid order."""
     served = 0

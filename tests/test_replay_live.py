@@ -91,6 +91,7 @@ WEEKS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ref", WEEKS, ids=str)
 def test_live_week_reaches_every_real_final_in_order(ref: WeekRef) -> None:
     """Stepping each virtual minute: statuses in order, scores only rise by football plays,
@@ -123,6 +124,7 @@ def test_live_week_reaches_every_real_final_in_order(ref: WeekRef) -> None:
             previous = score
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ref", [first("overtime tie"), find_week(2015, "REG", 4)], ids=str)
 def test_overtime_appears_exactly_where_the_real_game_had_it(ref: WeekRef) -> None:
     """A game goes to quarter 5 and ends FO if and only if the real one went to overtime."""
@@ -153,6 +155,7 @@ def test_same_seed_gives_the_same_feed_at_the_same_minute() -> None:
     )  # ...to the same finals
 
 
+@pytest.mark.slow
 def test_every_played_game_has_a_plan_reaching_its_final() -> None:
     """For every game in the data, the plan's plays add up to the real score in valid steps,
     at least a minute apart, tied after regulation when the game went to overtime."""
