@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import aiohttp
 from aiohttp import web
@@ -16,7 +17,7 @@ from nflscores.domain.encoding import decode_week, encode_week
 from nflscores.domain.models import Week
 from nflscores.live.poller import publish_live_event
 from nflscores.sources.scorestrip import parse_scorestrip
-from nflscores.store import Backend, keys
+from nflscores.store import Backend, RedisBackend, keys
 from tests.feeds import THURSDAY_GAME, thursday_live
 
 EVENT_STREAM = {"Accept": "text/event-stream"}
@@ -172,3 +173,11 @@ async def until(
             if result:
                 return
             await asyncio.sleep(every)
+
+
+async def live_history(backend: RedisBackend) -> list[tuple[str, bytes]]:
+    """Return every event of the live history in Redis, oldest first: (id, body)."""
+    entries = cast(
+        "list[tuple[bytes, dict[bytes, bytes]]]", await backend.client.xrange(keys.LIVE_STREAM)
+    )
+    return [(event_id.decode(), fields[b"d"]) for event_id, fields in entries]

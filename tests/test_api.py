@@ -46,7 +46,7 @@ async def test_finished_week_is_served_from_redis_without_upstream_request(
     assert await again.read() == body
     assert scripted.requests[WEEK_1] == 1
     stored = await aioredis.Redis.from_url(redis_url).get(keys.week_key(parse_week(2015, "1")))
-    assert stored is not None
+    assert isinstance(stored, bytes)
     assert stored.endswith(body)
 
 

@@ -161,8 +161,8 @@ async def test_events_have_increasing_ids_and_read_back_in_order(store: Store) -
     backend = store.backend
     await backend.acquire(LEASE, TOKEN, ttl_ms=10_000)
     ids = [await publish(backend, b"event %d" % n) for n in range(5)]
-    parsed = [parse_event_id(event_id) for event_id in ids]
-    assert None not in parsed
+    parsed = [key for key in map(parse_event_id, ids) if key is not None]
+    assert len(parsed) == len(ids)
     assert parsed == sorted(parsed)
     assert len(set(ids)) == 5
     assert await backend.events_after(STREAM, ids[1]) == [

@@ -67,12 +67,12 @@ async def test_fetch_season_stores_every_week_and_logs_each_game(
     )
     client = aioredis.Redis.from_url(redis_url)
     stored = await client.get(keys.week_key(parse_week(2015, "3")))
-    assert stored is not None
+    assert isinstance(stored, bytes)
     entry = unpack(stored)
     assert entry is not None
     assert entry.state == "final"
     assert len(loads(entry.body)["games"]) == 16
-    summary = loads(await client.get(keys.season_summary_key(2015)))
+    summary = loads(await client.get(keys.season_summary_key(2015)) or b"null")
     assert summary["season"] == 2015
     assert summary["weeks"] == 27
     assert summary["stored_weeks"] == ["1", "3"]
@@ -110,7 +110,7 @@ async def test_partial_failure_keeps_stored_weeks_and_exits_nonzero(
     client = aioredis.Redis.from_url(redis_url)
     assert await client.get(keys.week_key(parse_week(2015, "1"))) is not None
     assert await client.get(keys.week_key(parse_week(2015, "3"))) is None
-    summary = loads(await client.get(keys.season_summary_key(2015)))
+    summary = loads(await client.get(keys.season_summary_key(2015)) or b"null")
     assert list(summary["failed_weeks"]) == ["3", "superbowl"]
     assert summary["stored_weeks"] == ["1"]
 

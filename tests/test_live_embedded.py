@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import subprocess
 from collections.abc import Awaitable, Callable
@@ -76,12 +77,12 @@ async def test_reconnect_replays_the_in_process_history(
     reader.response.close()
     hub = embedded.app[HUB]
 
-    def latest_score() -> int | None:
-        return None if hub.latest is None else cin_score(hub.latest.body)
+    def latest_score_is(wanted: int) -> bool:
+        return hub.latest is not None and cin_score(hub.latest.body) == wanted
 
     for score in (6, 8):
         feed.body = live_xml(cin=score)
-        await until(lambda score=score: latest_score() == score)
+        await until(functools.partial(latest_score_is, score))
     again = await open_stream(embedded, last_event_id=seen.id)
     assert [cin_score(frame.data) for frame in await again.events(2)] == [6, 8]
 

@@ -15,7 +15,7 @@ from nflscores.live.poller import Poller
 from nflscores.settings import Settings
 from nflscores.sources.base import Source, open_source
 from nflscores.store import RedisBackend, keys, parse_event_id
-from tests.live_support import LiveFeedServer, cin_score, live_week, live_xml
+from tests.live_support import LiveFeedServer, cin_score, live_history, live_week, live_xml
 
 MakeServer = Callable[..., Awaitable[TestServer]]
 
@@ -62,12 +62,6 @@ def make_poller(
     return make
 
 
-async def history(backend: RedisBackend) -> list[tuple[str, bytes]]:
-    """Return every event of the live history, oldest first."""
-    entries = await backend.client.xrange(keys.LIVE_STREAM)
-    return [(event_id.decode(), fields[b"d"]) for event_id, fields in entries]
-
-
 async def test_each_change_is_published_once(
     make_poller: Callable[..., Poller], backend: RedisBackend, feed: LiveFeedServer
 ) -> None:
@@ -75,13 +69,13 @@ async def test_each_change_is_published_once(
     poller = make_poller()
     await poller.step()
     await poller.step()
-    assert [cin_score(body) for _, body in await history(backend)] == [3]
+    assert [cin_score(body) for _, body in await live_history(backend)] == [3]
     feed.body = live_xml(cin=10)
     await poller.step()
     await poller.step()
     feed.body = live_xml(cin=10, clock="00:10")
     await poller.step()
-    events = await history(backend)
+    events = await live_history(backend)
     assert [cin_score(body) for _, body in events] == [3, 10, 10]
     assert decode_week(events[-1][1]).games[0].clock == "00:10"
     assert feed.requests == 5
@@ -119,7 +113,7 @@ async def test_upstream_failures_publish_nothing_and_polling_goes_on(
     while feed.requests < 3:
         delay = await poller.step()
         await asyncio.sleep(delay)
-    assert [cin_score(body) for _, body in await history(backend)] == [3, 6]
+    assert [cin_score(body) for _, body in await live_history(backend)] == [3, 6]
 
 
 async def test_a_second_poller_waits_then_takes_over_without_repeating(
@@ -138,7 +132,7 @@ async def test_a_second_poller_waits_then_takes_over_without_repeating(
     assert second.holding
     feed.body = live_xml(cin=13)
     await second.step()
-    assert [cin_score(body) for _, body in await history(backend)] == [3, 13]
+    assert [cin_score(body) for _, body in await live_history(backend)] == [3, 13]
 
 
 async def test_a_poller_that_lost_its_lease_cannot_publish(
@@ -153,7 +147,7 @@ async def test_a_poller_that_lost_its_lease_cannot_publish(
     await stale.step()
     assert not stale.holding
     await successor.step()
-    assert [cin_score(body) for _, body in await history(backend)] == [3, 20]
+    assert [cin_score(body) for _, body in await live_history(backend)] == [3, 20]
 
 
 async def test_a_poller_continues_the_history_a_dead_one_left(
@@ -166,7 +160,7 @@ async def test_a_poller_continues_the_history_a_dead_one_left(
         await successor.step()
         await asyncio.sleep(0.01)
     await successor.step()
-    assert len(await history(backend)) == 1
+    assert len(await live_history(backend)) == 1
 
 
 async def test_a_step_waits_no_longer_than_the_live_interval_in_play(
@@ -190,11 +184,11 @@ async def test_an_empty_live_feed_is_nothing_live_not_a_failure(
     with caplog.at_level("WARNING", logger="nflscores.live.poller"):
         await poller.step()
         await poller.step()
-    assert await history(backend) == []
+    assert await live_history(backend) == []
     assert [r for r in caplog.records if r.levelname == "WARNING"] == []
     feed.body = live_xml(cin=7)
     await poller.step()
-    assert [cin_score(body) for _, body in await history(backend)] == [7]
+    assert [cin_score(body) for _, body in await live_history(backend)] == [7]
 
 
 async def test_a_history_that_lost_its_newest_event_silently_gets_it_again_under_a_higher_id(
@@ -205,11 +199,11 @@ async def test_a_history_that_lost_its_newest_event_silently_gets_it_again_under
     await poller.step()
     feed.body = live_xml(cin=10)
     await poller.step()
-    (_, first), (lost_id, lost_body) = await history(backend)
+    (_, first), (lost_id, lost_body) = await live_history(backend)
     await backend.client.xdel(keys.LIVE_STREAM, lost_id)  # no error reaches the poller
     await poller.step()
-    events = await history(backend)
+    events = await live_history(backend)
     assert [body for _, body in events] == [first, lost_body]
     assert parse_event_id(events[-1][0]) > parse_event_id(lost_id)  # type: ignore[operator]
     await poller.step()
-    assert len(await history(backend)) == 2
+    assert len(await live_history(backend)) == 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -29,6 +30,7 @@ from tests.live_support import (
     SseReader,
     cin_score,
     live_body,
+    live_history,
     live_xml,
     until,
 )
@@ -73,8 +75,7 @@ async def open_stream(
 
 async def stream_scores(backend: RedisBackend) -> list[int | None]:
     """Return CIN's score in every event of the history, oldest first."""
-    entries = await backend.client.xrange(keys.LIVE_STREAM)
-    return [cin_score(fields[b"d"]) for _, fields in entries]
+    return [cin_score(body) for _, body in await live_history(backend)]
 
 
 async def test_two_pollers_publish_each_change_once_and_one_takes_over_when_killed(
@@ -101,7 +102,7 @@ async def test_two_pollers_publish_each_change_once_and_one_takes_over_when_kill
         await until(lambda: published(1))
         for count, score in enumerate((7, 14), start=2):
             feed.body = live_xml(cin=score)
-            await until(lambda count=count: published(count))
+            await until(functools.partial(published, count))
         await feed.served_again(times=10)
         assert await stream_scores(backend) == [3, 7, 14]
 
