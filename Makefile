@@ -3,38 +3,55 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHECKED := nflscores tests bench scripts deploy
+DEPLOY_PY := deploy/gunicorn.conf.py deploy/healthcheck.py
 
-.PHONY: run test lint format bench setup system clean
+.PHONY: run test test-fast lint format bench setup system constraints clean help
 
 run: $(STAMP)  ## set up and start the whole demo (replay upstream, API, poller) on one port
 	$(BIN)/nflscores demo
 
-test: system $(STAMP)  ## set up and run every test against real Redis, nginx and Chromium
-	$(BIN)/pytest
+test: system $(STAMP)  ## run every test against real Redis, nginx and Chromium, with coverage
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
-lint: $(STAMP)  ## ruff and mypy --strict
-	$(BIN)/ruff check nflscores tests bench scripts deploy
-	$(BIN)/ruff format --check nflscores tests bench scripts deploy
+test-fast: $(STAMP)  ## run the fast core only: no processes, stacks or browsers (-m "not slow")
+	$(BIN)/pytest -m "not slow"
+
+lint: $(STAMP)  ## ruff check, ruff format --check and mypy --strict (package, tests, bench, scripts)
+	$(BIN)/ruff check $(CHECKED)
+	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy
-	$(BIN)/mypy --strict deploy/gunicorn.conf.py deploy/healthcheck.py
+	$(BIN)/mypy --strict $(DEPLOY_PY)
 
-format: $(STAMP)
-	$(BIN)/ruff check --fix nflscores tests bench scripts deploy
-	$(BIN)/ruff format nflscores tests bench scripts deploy
+format: $(STAMP)  ## fix what ruff can fix and format the code
+	$(BIN)/ruff check --fix $(CHECKED)
+	$(BIN)/ruff format $(CHECKED)
 
 bench: system $(STAMP)  ## run bench/ and write bench/RESULTS.md
 	$(BIN)/python -m bench
 
-setup: system $(STAMP)
+setup: system $(STAMP)  ## install the system packages and the virtualenv
 
 system:  ## redis-server, nginx, chromium and wrk from the system's packages when missing
 	./scripts/install-system-packages.sh
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev,bench]'
 	touch $(STAMP)
 
-clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache tests/artifacts
+constraints:  ## pin every dependency again: constraints.txt from a fresh virtualenv
+	rm -rf $(VENV)-freeze
+	$(PYTHON) -m venv $(VENV)-freeze
+	$(VENV)-freeze/bin/pip install -q --upgrade pip
+	$(VENV)-freeze/bin/pip install -q '.[dev,bench]'
+	{ echo "# Every dependency of .[dev,bench], pinned: make constraints writes it, make setup reads it."; \
+	  $(VENV)-freeze/bin/pip freeze --exclude nflscores; } > constraints.txt
+	rm -rf $(VENV)-freeze
+
+clean:  ## remove the virtualenv, caches and test artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage tests/artifacts
+
+help:  ## list these targets
+	@awk -F':.*## ' '/^[a-z][a-z-]*:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
