@@ -15,8 +15,30 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Documents written for the tests from the formats, no real capture (each folder's README.md).
 DATA = Path(__file__).resolve().parent / "data"
+#: Hand-written ESPN scoreboards (the format of ../shared/ESPN.md, no real capture).
+ESPN_FIXTURES = DATA / "espn"
+#: Real captures and public data sets, beside the checkout and never in it (SOURCES.md there).
+SHARED_DATA = ROOT / ".." / "shared" / "data"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+def shared_data(*parts: str) -> Path:
+    """Return a path under ../shared/data; skip the test when that folder is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"no {SHARED_DATA.resolve()}: the real captures live beside the checkout")
+    return SHARED_DATA.joinpath(*parts)
+
+
+def scorestrip_capture(name: str) -> bytes:
+    """Return a real scorestrip capture from ../shared/data/scorestrip; skip without it."""
+    return shared_data("scorestrip", name).read_bytes()
+
+
+def fixture(*parts: str) -> bytes:
+    """Return the bytes of a document written for the tests (under tests/data)."""
+    return DATA.joinpath(*parts).read_bytes()
 
 
 def free_port() -> int:
@@ -90,17 +112,3 @@ def redis_server_binary() -> str:
     if binary is None:
         raise RuntimeError("redis-server is not installed: run `make setup` (or .ci/run)")
     return binary
-
-
-#: Hand-written ESPN scoreboards (the format of ../shared/ESPN.md, no real capture).
-ESPN_FIXTURES = DATA / "espn"
-#: Real public captures, beside the checkout (CI has them; a user's clone may not).
-SHARED_DATA = ROOT / ".." / "shared" / "data"
-SCORESTRIP_CAPTURES = SHARED_DATA / "scorestrip"
-
-
-def scorestrip_capture(name: str) -> bytes:
-    """Return a real scorestrip capture; skip the test where ../shared/data is absent."""
-    if not SCORESTRIP_CAPTURES.is_dir():
-        pytest.skip("../shared/data/scorestrip is absent (real captures live outside)")
-    return (SCORESTRIP_CAPTURES / name).read_bytes()
