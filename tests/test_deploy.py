@@ -9,6 +9,7 @@ comes from a clock move the test made.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
 import os
@@ -16,6 +17,7 @@ import signal
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -42,16 +44,30 @@ CUT = "<cut>"
 RECONNECTS = 5
 
 
-@pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
-    """Run the whole stack for this module's tests, the replay clock frozen mid-game."""
+@contextlib.contextmanager
+def started_stack(name: str) -> Iterator[Stack]:
+    """Run the whole stack, ready through nginx, the replay clock frozen mid-game."""
     with pytest.MonkeyPatch.context() as patch:
         # Settings of the developer's shell must not leak into the stack.
-        for name in [name for name in os.environ if name.startswith("NFLSCORES_")]:
-            patch.delenv(name)
-        with run_stack(speed=60, extra_env=STACK_ENV) as running:
+        for variable in [variable for variable in os.environ if variable.startswith("NFLSCORES_")]:
+            patch.delenv(variable)
+        with run_stack(speed=60, extra_env=STACK_ENV, logs_name=name) as running:
             asyncio.run(_prepare(running))
             yield running
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    """Return the stack the tests share: none of them reloads, kills or restarts a part of it."""
+    with started_stack("deploy") as running:
+        yield running
+
+
+@pytest.fixture
+def own_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    """Return a stack of the test's own, for a test that reloads or kills a part of it."""
+    with started_stack(f"deploy-{request.node.name}") as running:
+        yield running
 
 
 async def _prepare(stack: Stack) -> None:
@@ -343,8 +359,9 @@ async def open_stream_and_wait_for_holder(
     return response, events, first, next(iter(holders))
 
 
-async def test_no_event_is_lost_across_a_gunicorn_reload(stack: Stack) -> None:
+async def test_no_event_is_lost_across_a_gunicorn_reload(own_stack: Stack) -> None:
     """After `kill -HUP` gunicorn ends the stream; reconnecting with Last-Event-ID misses none."""
+    stack = own_stack
     async with aiohttp.ClientSession() as session:
         response, events, first, holder = await open_stream_and_wait_for_holder(session, stack)
         old_workers = stack.worker_pids()
@@ -362,8 +379,9 @@ async def test_no_event_is_lost_across_a_gunicorn_reload(stack: Stack) -> None:
     await workers_become(stack, lambda pids: len(pids) == 2 and not pids & old_workers)
 
 
-async def test_no_event_is_lost_when_the_streams_worker_is_killed(stack: Stack) -> None:
+async def test_no_event_is_lost_when_the_streams_worker_is_killed(own_stack: Stack) -> None:
     """SIGKILL the worker holding a stream; reconnecting with Last-Event-ID misses none."""
+    stack = own_stack
     async with aiohttp.ClientSession() as session:
         response, events, first, holder = await open_stream_and_wait_for_holder(session, stack)
         os.kill(holder, signal.SIGKILL)
@@ -376,6 +394,10 @@ async def test_no_event_is_lost_when_the_streams_worker_is_killed(stack: Stack) 
         # gunicorn replaced the killed worker, and its open-stream gauge went with it.
         await workers_become(stack, lambda pids: len(pids) == 2 and holder not in pids)
         await metric_reaches(session, stack, "nflscores_sse_clients", 0)
+    # nginx logged one kind of error only: the stream the killed worker cut.
+    serious = serious_nginx_errors(stack)
+    assert serious
+    assert all("upstream prematurely closed connection" in line for line in serious), serious
 
 
 async def test_metrics_through_nginx_count_what_the_stack_did(stack: Stack) -> None:
@@ -416,23 +438,38 @@ def test_gunicorns_listen_backlog_survives_aiohttps_sites(stack: Stack) -> None:
     assert listing[2] == "2048"
 
 
-def test_every_app_log_line_is_json_with_nginx_request_ids(stack: Stack) -> None:
-    """With NFLSCORES_LOG_JSON the app logs only JSON lines; each request's carries nginx's id."""
+def app_log(stack: Stack) -> list[dict[str, Any]]:
+    """Return the app's log lines so far, each parsed as JSON (a line that is not fails)."""
     lines = (stack.logs / "gunicorn.log").read_text().splitlines()
-    records = [json.loads(line) for line in lines if line.strip()]
-    access = [r for r in records if r["logger"] == "nflscores.access"]
-    assert any(r["logger"] == "gunicorn.error" for r in records)
-    weeks = [r for r in access if r["route"] == "/api/{season}/{week}"]
-    assert weeks
-    assert all(len(r["request_id"]) == 32 for r in weeks)
-    assert all(r["forwarded_for"] == "127.0.0.1" for r in weeks)
+    return [json.loads(line) for line in lines if line.strip()]
 
 
-def test_nginx_logged_nothing_but_the_killed_worker(stack: Stack) -> None:
-    """nginx's error log holds one kind of error only: the stream the killed worker cut."""
+async def test_every_app_log_line_is_json_with_nginx_request_ids(stack: Stack) -> None:
+    """With NFLSCORES_LOG_JSON the app logs only JSON lines; each request's carries nginx's id."""
+    # A week nginx has not cached yet, so the request reaches the app.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{stack.url}/api/2015/5") as response,
+    ):
+        assert response.status == 200
+    weeks: list[dict[str, Any]] = []
+    for _ in range(int(WAIT_S / 0.1)):
+        records = app_log(stack)
+        weeks = [r for r in records if r.get("path") == "/api/2015/5"]
+        if weeks:
+            break
+        await asyncio.sleep(0.1)
+    (week,) = weeks
+    assert (week["logger"], week["route"]) == ("nflscores.access", "/api/{season}/{week}")
+    assert len(week["request_id"]) == 32
+    assert week["forwarded_for"] == "127.0.0.1"
+    assert any(r["logger"] == "gunicorn.error" for r in app_log(stack))
+
+
+def serious_nginx_errors(stack: Stack) -> list[str]:
+    """Return the lines of nginx's error log at level error or above."""
     lines = stack.nginx_error_log.read_text().splitlines()
-    serious = [line for line in lines if any(f"[{level}]" in line for level in LEVELS)]
-    assert all("upstream prematurely closed connection" in line for line in serious), serious
+    return [line for line in lines if any(f"[{level}]" in line for level in LEVELS)]
 
 
 LEVELS = ("error", "crit", "alert", "emerg")
