@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CHECKED := nflscores tests bench scripts deploy
+CHECKED := nflscores devtools tests bench scripts deploy
 DEPLOY_PY := deploy/gunicorn.conf.py deploy/healthcheck.py
 
 .PHONY: run test test-fast lint format bench setup system constraints clean help
@@ -17,7 +17,7 @@ test: system $(STAMP)  ## run every test against real Redis, nginx and Chromium,
 test-fast: $(STAMP)  ## run the fast core only: no processes, stacks or browsers (-m "not slow")
 	$(BIN)/pytest -m "not slow"
 
-lint: $(STAMP)  ## ruff check, ruff format --check and mypy --strict (package, tests, bench, scripts)
+lint: $(STAMP)  ## ruff check, ruff format --check and mypy --strict on all the Python
 	$(BIN)/ruff check $(CHECKED)
 	$(BIN)/ruff format --check $(CHECKED)
 	$(BIN)/mypy

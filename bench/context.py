@@ -18,12 +18,12 @@ from bench.procs import (
     ROOT,
     NotAvailable,
     Service,
-    free_port,
     last_line,
     launch,
     run_bounded,
 )
 from bench.redis_server import RedisServer
+from devtools.procs import free_port
 
 DATA = Path(__file__).resolve().parent / "data"
 #: The committed copy of GET /api/2015/12, used when the app cannot serve it.

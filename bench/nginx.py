@@ -11,7 +11,8 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.procs import ROOT, NotAvailable, Service, free_port, launch
+from bench.procs import ROOT, NotAvailable, Service, launch
+from devtools.procs import free_port
 
 DEPLOY_CONF = ROOT / "deploy" / "nginx.conf"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import procfs
+from devtools import procs
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -25,24 +25,12 @@ class NotAvailable(Exception):
     """A target cannot run here; the message says why."""
 
 
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def wait_for_port(port: int, proc: subprocess.Popen[bytes], *, timeout: float, name: str) -> None:
     """Return once 127.0.0.1:port accepts; raise NotAvailable when the process dies first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise NotAvailable(f"{name} exited with {proc.returncode} at start")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise NotAvailable(f"{name} did not listen on {port} within {timeout:.0f}s")
+    try:
+        procs.wait_for_port(port, timeout=timeout, proc=proc, name=name)
+    except (ChildProcessError, TimeoutError) as exc:
+        raise NotAvailable(str(exc)) from None
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +10,8 @@ from pathlib import Path
 
 import redis
 
-from bench.procs import NotAvailable, Service, free_port, launch
+from bench.procs import NotAvailable, Service, launch
+from devtools.procs import ProgramMissing, free_port, redis_server_argv
 
 #: Redis's default; the talk's design meets it at 10,000 clients, so it is set on purpose.
 MAXCLIENTS = 10_000
@@ -42,15 +42,12 @@ class RedisServer:
 @contextlib.contextmanager
 def private_redis(workdir: Path) -> Iterator[RedisServer]:
     """Run redis-server on a free loopback port for the block."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise NotAvailable("redis-server is not installed (make system)")
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    argv = [
-        binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-        "--appendonly", "no", "--dir", str(workdir), "--maxclients", str(MAXCLIENTS),
-    ]  # fmt: skip
+    try:
+        argv = redis_server_argv(port, workdir, "--maxclients", str(MAXCLIENTS))
+    except ProgramMissing as exc:
+        raise NotAvailable(str(exc)) from None
     with launch(
         "redis", argv, port=port, log=workdir / "redis.log", stop_signal=signal.SIGTERM
     ) as svc:

@@ -18,11 +18,11 @@ from bench.procs import (
     ROOT,
     NotAvailable,
     Service,
-    free_port,
     last_line,
     launch,
     run_bounded,
 )
+from devtools.procs import free_port
 
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 APP_FACTORY = "nflscores.web.app:create_app_from_env"

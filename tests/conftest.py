@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 
 from nflscores.settings import Settings
 from nflscores.store import RedisBackend
@@ -17,7 +15,7 @@ from nflscores.web.app import create_app
 from tests.espn_upstream import EspnUpstream
 from tests.live_support import LiveFeedServer
 from tests.redis_ha import RedisCluster, SentinelGroup, redis_cluster, sentinel_group
-from tests.support import free_port, redis_server_argv, running
+from tests.support import Client, MakeClient, MakeServer, free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream
 
 
@@ -67,9 +65,7 @@ def scripted() -> ScriptedUpstream:
 
 
 @pytest.fixture
-async def upstream_url(
-    scripted: ScriptedUpstream, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> str:
+async def upstream_url(scripted: ScriptedUpstream, aiohttp_server: MakeServer) -> str:
     """Start the scripted upstream on a real port and return its base URL."""
     server = await aiohttp_server(scripted.app())
     return str(server.make_url("")).rstrip("/")
@@ -88,9 +84,7 @@ def settings(redis_url: str, upstream_url: str) -> Settings:
 
 
 @pytest.fixture
-async def client(
-    settings: Settings, aiohttp_client: Callable[..., Awaitable[TestClient[Request, Application]]]
-) -> TestClient[Request, Application]:
+async def client(settings: Settings, aiohttp_client: MakeClient) -> Client:
     """Return a client of the real application on real Redis and the scripted upstream."""
     return await aiohttp_client(create_app(settings))
 
@@ -116,9 +110,7 @@ def espn() -> EspnUpstream:
 
 
 @pytest.fixture
-async def espn_settings(
-    redis_url: str, espn: EspnUpstream, aiohttp_server: Callable[..., Awaitable[TestServer]]
-) -> Settings:
+async def espn_settings(redis_url: str, espn: EspnUpstream, aiohttp_server: MakeServer) -> Settings:
     """Return settings in ESPN mode on the test Redis and the ESPN test upstream."""
     server = await aiohttp_server(espn.app())
     return Settings(
@@ -134,7 +126,7 @@ async def espn_settings(
 @pytest.fixture
 async def espn_client(
     espn_settings: Settings,
-    aiohttp_client: Callable[..., Awaitable[TestClient[Request, Application]]],
-) -> TestClient[Request, Application]:
+    aiohttp_client: MakeClient,
+) -> Client:
     """Return a client of the real application in ESPN mode."""
     return await aiohttp_client(create_app(espn_settings))

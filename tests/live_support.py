@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import secrets
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
@@ -19,6 +18,7 @@ from nflscores.live.poller import publish_live_event
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.store import Backend, RedisBackend, keys
 from tests.feeds import THURSDAY_GAME, thursday_live
+from tests.support import until
 
 EVENT_STREAM = {"Accept": "text/event-stream"}
 #: The live feed's one game in play: Cleveland (away) at Cincinnati (home), CIN 3 CLE 17.
@@ -159,20 +159,6 @@ class LiveFeedServer:
         """Return once the feed was asked `times` more times."""
         target = self.requests + times
         await until(lambda: self.requests >= target, within=within)
-
-
-async def until(
-    check: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0, every: float = 0.02
-) -> None:
-    """Return once check() holds; raise TimeoutError after timeout."""
-    async with asyncio.timeout(within):
-        while True:
-            result = check()
-            if not isinstance(result, bool):
-                result = await result
-            if result:
-                return
-            await asyncio.sleep(every)
 
 
 async def live_history(backend: RedisBackend) -> list[tuple[str, bytes]]:

@@ -16,8 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,17 +188,6 @@ class Stack:
     def reload_app(self) -> None:
         """Ask gunicorn for a graceful reload, as `kill -HUP` does."""
         self.gunicorn.send_signal(signal.SIGHUP)
-
-
-def wait_until(check: Callable[[], object], *, timeout: float = 20.0, what: str = "it") -> None:
-    """Poll a check until it returns true; raise after the timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            if check():
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"{what} not reached after {timeout}s")
 
 
 @contextlib.contextmanager

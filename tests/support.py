@@ -1,18 +1,39 @@
-"""Helpers the tests share: free ports and real processes that stop with the test."""
+"""Helpers the tests share: real processes that stop with the test, fixtures, shared data."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import Application, Request
+
+from devtools.procs import free_port, redis_server_argv, wait_for_port
+
+__all__ = [
+    "Client",
+    "MakeClient",
+    "MakeServer",
+    "fixture",
+    "free_port",
+    "nflscores_command",
+    "redis_server_argv",
+    "running",
+    "scorestrip_capture",
+    "shared_data",
+    "until",
+]
+
+#: pytest-aiohttp's clients and its client and server factories (aiohttp_client, aiohttp_server).
+Client = TestClient[Request, Application]
+MakeClient = Callable[..., Awaitable[Client]]
+MakeServer = Callable[..., Awaitable[TestServer]]
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Documents written for the tests from the formats, no real capture (each folder's README.md).
@@ -39,28 +60,6 @@ def scorestrip_capture(name: str) -> bytes:
 def fixture(*parts: str) -> bytes:
     """Return the bytes of a document written for the tests (under tests/data)."""
     return DATA.joinpath(*parts).read_bytes()
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for_port(
-    port: int, *, timeout: float = 15.0, proc: subprocess.Popen[bytes] | None = None
-) -> None:
-    """Return once something accepts connections on 127.0.0.1:port; raise after timeout."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout}s")
 
 
 def nflscores_command(*args: str) -> list[str]:
@@ -98,17 +97,15 @@ def running(
             out.close()  # type: ignore[union-attr]
 
 
-def redis_server_argv(port: int, workdir: str | Path) -> list[str]:
-    """Return the argv of a private, diskless redis-server on 127.0.0.1:port."""
-    return [
-        redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-        "--save", "", "--appendonly", "no", "--dir", str(workdir),
-    ]  # fmt: skip
-
-
-def redis_server_binary() -> str:
-    """Return the redis-server executable; fail loudly, never skip, when it is missing."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server is not installed: run `make setup` (or .ci/run)")
-    return binary
+async def until(
+    check: Callable[[], bool | Awaitable[bool]], *, within: float = 10.0, every: float = 0.02
+) -> None:
+    """Return once check() holds (a plain or an async check); raise TimeoutError after `within`."""
+    async with asyncio.timeout(within):
+        while True:
+            result = check()
+            if not isinstance(result, bool):
+                result = await result
+            if result:
+                return
+            await asyncio.sleep(every)

@@ -12,17 +12,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from collections.abc import Awaitable, Callable
 from importlib.metadata import requires, version
 
 from aiohttp import abc, web, web_protocol, worker
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 from packaging.requirements import Requirement
 
 from nflscores.live.frames import http_chunk
-
-MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
+from tests.support import MakeClient
 
 
 def test_installed_aiohttp_is_within_the_bound_the_project_declares() -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 
 from nflscores.domain.clock import ManualClock
 from nflscores.domain.encoding import loads
@@ -19,11 +16,8 @@ from nflscores.store import keys
 from nflscores.web.app import create_app
 from nflscores.web.routes import ROUTES
 from tests.live_support import live_xml
-from tests.support import free_port
+from tests.support import Client, MakeClient, free_port
 from tests.upstream import ScriptedUpstream
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 
 WEEK_1 = ("2015", "REG", "1")
 WEEK_3 = ("2015", "REG", "3")

@@ -14,7 +14,7 @@ from nflscores.domain.errors import CacheUnavailable
 from nflscores.store import Backend, MemoryBackend, RedisBackend, parse_event_id
 from nflscores.store.memory import SUBSCRIBER_BUFFER
 from tests.redis_ha import RedisCluster, SentinelGroup
-from tests.support import free_port
+from tests.support import free_port, until
 
 # One hash tag: on a Cluster the publish script's keys must share a slot.
 STREAM = "{test}:stream"
@@ -65,15 +65,6 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
         await admin.aclose()
 
 
-async def until(check: Callable[[], Awaitable[bool]]) -> None:
-    """Return once check() holds; fail after five seconds."""
-    async with asyncio.timeout(5):
-        while True:
-            if await check():
-                return
-            await asyncio.sleep(0.01)
-
-
 async def publish(backend: Backend, data: bytes, *, maxlen: int = 100) -> str:
     """Publish one event as the lease holder and return its id."""
     event_id = await backend.publish_event(
@@ -102,7 +93,7 @@ async def test_values_expire_after_their_ttl(store: Store) -> None:
     async def short_gone() -> bool:
         return await backend.get("short") is None
 
-    await until(short_gone)
+    await until(short_gone, within=5)
     assert await backend.get("long") == b"2"
 
 
@@ -135,7 +126,7 @@ async def test_lock_expires_when_not_renewed(store: Store) -> None:
     async def taken_over() -> bool:
         return await backend.acquire("lock", "b", ttl_ms=10_000)
 
-    await until(taken_over)
+    await until(taken_over, within=5)
     assert not await backend.renew("lock", "a", ttl_ms=10_000)
 
 

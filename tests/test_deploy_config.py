@@ -8,13 +8,11 @@ import re
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from ruamel.yaml import YAML
 
 from tests.stack import (
@@ -27,9 +25,8 @@ from tests.stack import (
     render,
     upstream_command,
     upstream_servers,
-    wait_until,
 )
-from tests.support import ROOT, free_port, running
+from tests.support import ROOT, MakeServer, free_port, running, until
 
 COMPOSE = ROOT / "compose.yaml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -69,9 +66,12 @@ def gunicorn_settings(env: dict[str, str]) -> dict[str, str]:
 
 
 def healthy(url: str) -> bool:
-    """Return True when the URL answers 200."""
-    with urllib.request.urlopen(url, timeout=1) as response:
-        return bool(response.status == 200)
+    """Return True when the URL answers 200, False when it does not answer (yet)."""
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 @pytest.mark.slow
@@ -230,7 +230,7 @@ def test_gunicorn_refuses_a_bad_setting_before_starting_workers() -> None:
 
 
 @pytest.mark.slow
-def test_gunicorn_keeps_counters_but_drops_stale_open_stream_gauges(tmp_path: Path) -> None:
+async def test_gunicorn_keeps_counters_but_drops_stale_open_stream_gauges(tmp_path: Path) -> None:
     """At start, a given metrics dir loses earlier live gauges; counters (the poller's) stay."""
     metrics_dir = tmp_path / "metrics"
     metrics_dir.mkdir()
@@ -245,7 +245,8 @@ def test_gunicorn_keeps_counters_but_drops_stale_open_stream_gauges(tmp_path: Pa
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir),
     }
     with running(local(APP_COMMAND), port=port, env=env):
-        wait_until(lambda: healthy(f"http://127.0.0.1:{port}/healthz"), what="a booted worker")
+        url = f"http://127.0.0.1:{port}/healthz"
+        await until(lambda: asyncio.to_thread(healthy, url), within=20)
         assert not stale_gauge.exists()
         assert counter.exists()
     assert counter.exists()
@@ -267,7 +268,7 @@ def test_compose_shares_one_metrics_dir_between_the_app_and_the_poller() -> None
 
 @pytest.mark.slow
 async def test_healthcheck_exits_zero_on_200_and_one_otherwise(
-    aiohttp_server: Callable[[web.Application], Awaitable[TestServer]],
+    aiohttp_server: MakeServer,
 ) -> None:
     """deploy/healthcheck.py asks NFLSCORES_BIND's port for /healthz: 0 on 200, 1 on failure."""
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import jsonschema
 import pytest
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 
 from nflscores import __version__
 from nflscores.cache.entries import WeekCache
@@ -22,9 +20,7 @@ from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_support import changed
 from tests.espn_upstream import EspnUpstream
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
+from tests.support import Client, MakeClient
 
 WEEK_5 = ("2022", "2", "5")
 

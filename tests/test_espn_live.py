@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 
 from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import decode_week
@@ -19,9 +17,7 @@ from nflscores.web.app import create_app
 from tests.espn_support import changed, scoreboard
 from tests.espn_upstream import EspnUpstream
 from tests.live_support import EVENT_STREAM, SseReader
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
+from tests.support import Client, MakeClient
 
 #: The live fixture's NO at ATL, in the 4th quarter: ATL (home) 26, NO 24.
 GAME = "espn-401990003"

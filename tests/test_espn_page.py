@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 from playwright.async_api import Browser, expect
 
 from nflscores.settings import Settings
@@ -15,9 +12,7 @@ from nflscores.web.app import create_app
 from tests.browser import PHONE, browser
 from tests.espn_support import scoreboard
 from tests.espn_upstream import EspnUpstream
-
-MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
-MakeServer = Callable[..., Awaitable[TestServer]]
+from tests.support import MakeClient, MakeServer
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.slow

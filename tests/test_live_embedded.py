@@ -6,22 +6,15 @@ import asyncio
 import functools
 import os
 import subprocess
-from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 
 from nflscores.settings import Settings
 from nflscores.store import MemoryBackend
 from nflscores.web.app import create_app
 from nflscores.web.appkeys import BACKEND, HUB
-from tests.live_support import EVENT_STREAM, LiveFeedServer, SseReader, cin_score, live_xml, until
-from tests.support import nflscores_command
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
-MakeServer = Callable[..., Awaitable[TestServer]]
+from tests.live_support import EVENT_STREAM, LiveFeedServer, SseReader, cin_score, live_xml
+from tests.support import Client, MakeClient, MakeServer, nflscores_command, until
 
 
 @pytest.fixture

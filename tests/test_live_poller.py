@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import decode_week, loads
@@ -16,8 +15,7 @@ from nflscores.settings import Settings
 from nflscores.sources.base import Source, open_source
 from nflscores.store import RedisBackend, keys, parse_event_id
 from tests.live_support import LiveFeedServer, cin_score, live_history, live_week, live_xml
-
-MakeServer = Callable[..., Awaitable[TestServer]]
+from tests.support import MakeServer
 
 
 @pytest.fixture

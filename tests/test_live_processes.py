@@ -7,13 +7,11 @@ import contextlib
 import functools
 import os
 import signal
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 
 from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import loads
@@ -32,14 +30,18 @@ from tests.live_support import (
     live_body,
     live_history,
     live_xml,
+)
+from tests.support import (
+    MakeClient,
+    MakeServer,
+    free_port,
+    nflscores_command,
+    redis_server_argv,
+    running,
     until,
 )
-from tests.support import free_port, nflscores_command, redis_server_argv, running
 
 pytestmark = pytest.mark.slow
-
-MakeServer = Callable[..., Awaitable[TestServer]]
-MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
 
 
 @pytest.fixture

@@ -5,12 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import socket
-from collections.abc import Awaitable, Callable
 
 import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 
 from nflscores import metrics
 from nflscores.domain.encoding import loads
@@ -26,12 +24,9 @@ from tests.live_support import (
     SseReader,
     cin_score,
     live_body,
-    until,
 )
+from tests.support import Client, MakeClient, until
 from tests.upstream import ScriptedUpstream
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -20,9 +19,7 @@ from nflscores.metrics import Tally
 from nflscores.web.accesslog import ACCESS_LINES, request_log_args
 from nflscores.web.metrics_view import render_metrics, serve_metrics, setup_observability
 from tests.prometheus import sample, series
-
-Client = TestClient[web.Request, web.Application]
-MakeClient = Callable[..., Awaitable[Client]]
+from tests.support import Client, MakeClient
 
 
 async def scrape(client: Client) -> str:

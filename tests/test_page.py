@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
+from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, expect
 
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
 from tests.browser import PHONE, browser
 from tests.live_support import IN_PLAY_GAME, LiveFeedServer, live_xml
-from tests.support import ARTIFACTS, free_port
-
-MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
-MakeServer = Callable[..., Awaitable[TestServer]]
+from tests.support import ARTIFACTS, MakeClient, MakeServer, free_port
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.slow

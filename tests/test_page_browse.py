@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 from playwright.async_api import Browser, expect
 
 from nflscores.domain.weeks import WeekRef
@@ -15,12 +12,10 @@ from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
 from tests.browser import PHONE, browser, collect_errors
-from tests.support import ARTIFACTS
+from tests.support import ARTIFACTS, Client, MakeClient, MakeServer
 
 __all__ = ["browser"]
 
-MakeClient = Callable[..., Awaitable[TestClient[Request, Application]]]
-MakeServer = Callable[..., Awaitable[TestServer]]
 
 pytestmark = pytest.mark.slow
 
@@ -28,9 +23,7 @@ pytestmark = pytest.mark.slow
 LIVE = WeekRef(2015, "REG", 12, "12")
 
 
-async def page_client(
-    aiohttp_server: MakeServer, aiohttp_client: MakeClient
-) -> TestClient[Request, Application]:
+async def page_client(aiohttp_server: MakeServer, aiohttp_client: MakeClient) -> Client:
     """Start the replay upstream and the app on the in-process store in front of it."""
     upstream = await aiohttp_server(create_replay_app(ReplayConfig(live=LIVE)))
     settings = Settings(
@@ -41,7 +34,7 @@ async def page_client(
     return await aiohttp_client(create_app(settings))
 
 
-async def games_in(client: TestClient[Request, Application], season: int, slug: str) -> int:
+async def games_in(client: Client, season: int, slug: str) -> int:
     """Return how many games the API lists for a week."""
     response = await client.get(f"/api/{season}/{slug}")
     assert response.status == 200

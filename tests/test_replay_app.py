@@ -6,13 +6,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, make_mocked_request
-from aiohttp.web import Application, Request
+from aiohttp.test_utils import make_mocked_request
 from lxml import etree
 
 from nflscores.domain.encoding import loads
@@ -20,10 +18,16 @@ from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.views import set_clock
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import ROOT, free_port, nflscores_command, running, scorestrip_capture
+from tests.support import (
+    ROOT,
+    Client,
+    MakeClient,
+    free_port,
+    nflscores_command,
+    running,
+    scorestrip_capture,
+)
 
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 LIVE_PATH = "/liveupdate/scorestrip/ss.xml"
 WEEK_2014_10 = "/ajax/scorestrip?season=2014&seasonType=REG&week=10"

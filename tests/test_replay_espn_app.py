@@ -4,24 +4,19 @@ admin clock beside ss.xml, and the faults."""
 from __future__ import annotations
 
 import urllib.request
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 
 from nflscores.domain.encoding import loads
 from nflscores.domain.weeks import WeekRef, find_week
 from nflscores.replay import data
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import free_port, nflscores_command, running
+from tests.support import Client, MakeClient, free_port, nflscores_command, running
 
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 BOARD = "/apis/site/v2/sports/football/nfl/scoreboard"
 LIVE_PATH = "/liveupdate/scorestrip/ss.xml"
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)

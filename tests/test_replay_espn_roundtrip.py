@@ -3,13 +3,10 @@ through the ESPN replay gives the same API JSON, but for the fields only ESPN ca
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 from redis.asyncio import Redis
 
 from nflscores.domain.encoding import encode_week, loads
@@ -24,9 +21,8 @@ from nflscores.settings import Settings
 from nflscores.sources import espn_parser, history
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.web.app import create_app
+from tests.support import Client, MakeClient, MakeServer
 
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 LIVE_WEEK = WeekRef(2015, "REG", 12, "12")
 LIVE_API = "/api/2015/12"
@@ -126,7 +122,7 @@ def strip(body: dict[str, Any]) -> dict[str, Any]:
 async def test_the_api_serves_the_same_weeks_from_either_replay(
     redis_url: str,
     aiohttp_client: MakeClient,
-    aiohttp_server: Callable[..., Awaitable[TestServer]],
+    aiohttp_server: MakeServer,
 ) -> None:
     """The real app on real Redis, once with NFLSCORES_SOURCE=scorestrip and once with espn on
     the same replay upstream, serves the same API JSON for 2014's and 2021's weeks and for

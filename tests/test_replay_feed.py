@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import pytest
-from aiohttp.test_utils import TestClient
-from aiohttp.web import Application, Request
 from lxml import etree
 
 from nflscores.domain import teams
@@ -18,10 +15,8 @@ from nflscores.replay import data
 from nflscores.replay.app import ReplayConfig, create_replay_app
 from nflscores.replay.data import GameRecord
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import scorestrip_capture
+from tests.support import Client, MakeClient, scorestrip_capture
 
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
 FETCHED = datetime(2026, 1, 1, tzinfo=UTC)
 EMPTY = b'<?xml version="1.0" encoding="UTF-8"?>\n<ss></ss>\n'
 

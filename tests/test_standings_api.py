@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +10,6 @@ import icalendar
 import jsonschema
 import pytest
 import redis.asyncio as aioredis
-from aiohttp.test_utils import TestClient, TestServer
-from aiohttp.web import Application, Request
 
 from nflscores.domain.encoding import loads
 from nflscores.domain.weeks import find_week
@@ -21,12 +18,8 @@ from nflscores.replay.data import all_games
 from nflscores.settings import Settings
 from nflscores.store import keys
 from nflscores.web.app import create_app
-from tests.support import free_port
+from tests.support import Client, MakeClient, MakeServer, free_port
 from tests.upstream import ScriptedUpstream
-
-Client = TestClient[Request, Application]
-MakeClient = Callable[..., Awaitable[Client]]
-MakeServer = Callable[..., Awaitable[TestServer]]
 
 
 def _settings(redis_url: str, upstream_url: str, **options: Any) -> Settings:

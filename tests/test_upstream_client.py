@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 
 from nflscores import __version__
 from nflscores.domain.errors import UpstreamBadResponse
 from nflscores.settings import Settings
 from nflscores.sources.http import RETRY_AFTER_MAX_S, UpstreamClient, retry_after_seconds
+from tests.support import MakeServer
 
-MakeServer = Callable[..., Awaitable[TestServer]]
 LAST_MODIFIED = "Sun, 09 Oct 2022 18:10:00 GMT"
 
 
