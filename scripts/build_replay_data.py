@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from nflscores.domain import teams
+from nflscores.domain.errors import UnknownTeam
 from nflscores.domain.weeks import POST_GAME_TYPES, find_week, regular_weeks, weeks_of
 from nflscores.replay.data import DATA_FILE, GameRecord, write_games
 from nflscores.replay.espn_teams import espn_team
@@ -328,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         records, fixes = build(args.source)
-    except (SourceError, teams.UnknownTeam, KeyError, ValueError) as exc:
+    except (SourceError, UnknownTeam, KeyError, ValueError) as exc:
         print(f"build_replay_data: {exc}", file=sys.stderr)
         return 1
     raw = write_games(records)

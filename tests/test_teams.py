@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nflscores.domain import teams
+from nflscores.domain.errors import UnknownTeam
 
 
 @pytest.mark.parametrize(
@@ -63,5 +64,5 @@ def test_every_season_has_the_right_number_of_clubs() -> None:
 @pytest.mark.parametrize(("code", "season"), [("HOU", 2000), ("XYZ", 2015), ("TBD", 2015)])
 def test_unknown_code_raises(code: str, season: int) -> None:
     """A code that names no club that season raises UnknownTeam."""
-    with pytest.raises(teams.UnknownTeam):
+    with pytest.raises(UnknownTeam):
         teams.team(code, season)
