@@ -135,7 +135,7 @@ async def test_etag_and_if_none_match_give_304(client: Client) -> None:
     ("mode", "status", "code"),
     [
         ("fail", 502, "upstream_unavailable"),
-        ("stall", 504, "upstream_timeout"),
+        pytest.param("stall", 504, "upstream_timeout", marks=pytest.mark.slow),
         ("garbage", 502, "upstream_bad_xml"),
         ("truncate", 502, "upstream_bad_response"),
         ("not_found", 502, "upstream_bad_response"),
@@ -154,7 +154,9 @@ async def test_upstream_failure_without_a_copy_is_a_json_error(
     assert error["message"]
 
 
-@pytest.mark.parametrize("mode", ["fail", "stall", "garbage", "truncate"])
+@pytest.mark.parametrize(
+    "mode", ["fail", pytest.param("stall", marks=pytest.mark.slow), "garbage", "truncate"]
+)
 async def test_upstream_failure_with_a_copy_serves_it_stale(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream, mode: str
 ) -> None:

@@ -193,6 +193,7 @@ async def test_events_after_an_id_not_held_is_none(store: Store) -> None:
     assert await backend.events_after(STREAM, newest) == []
 
 
+@pytest.mark.slow
 async def test_history_is_bounded_by_maxlen(store: Store) -> None:
     """The stream keeps the newest events, at least maxlen, far fewer than were published."""
     backend = store.backend

@@ -234,6 +234,7 @@ async def test_hub_fills_the_gap_after_its_subscription_drops(
     assert (await reader.event()).id == after
 
 
+@pytest.mark.slow
 async def test_stalled_client_neither_delays_others_nor_grows_and_is_dropped(
     live: Client, publisher: Publisher
 ) -> None:

@@ -260,6 +260,7 @@ async def test_calendar_feed_round_trips_every_game(api: Client) -> None:
     assert cached.status == 304
 
 
+@pytest.mark.slow
 async def test_live_week_standings_follow_each_final(
     redis_url: str, aiohttp_server: MakeServer, aiohttp_client: MakeClient
 ) -> None:
