@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from nflscores.domain.weeks import find_week
 from nflscores.replay import data
 from nflscores.replay.data import COLUMNS, DataError, GameRecord, read_games, write_games
-from tests.support import ROOT, shared_data
+from tests.support import FIXTURES, ROOT, shared_data
 
 PACKAGED = ROOT / "nflscores" / "replay" / "data"
 BUILD_SCRIPT = ROOT / "scripts" / "build_replay_data.py"
 HEADER = ",".join(COLUMNS) + "\n"
+#: Sources in the three formats, written for the tests (tests/fixtures/replay/README.md).
+WRITTEN_SOURCES = FIXTURES / "replay"
+
+
+def build_script() -> ModuleType:
+    """Return scripts/build_replay_data.py loaded as a module, to call its build() in-process."""
+    spec = importlib.util.spec_from_file_location("build_replay_data", BUILD_SCRIPT)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def by_eid(records: tuple[GameRecord, ...]) -> dict[str, GameRecord]:
@@ -199,3 +213,33 @@ def test_build_script_refuses_sources_that_disagree(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "2015091301 has another result" in result.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_build_fixes_each_flaw_of_the_written_sources() -> None:
+    """Each rule of the build, on sources written for the tests: times, codes, gsis, scores."""
+    records, fixes = build_script().build(WRITTEN_SOURCES)
+    games = by_eid(tuple(records))
+    assert games["2017092400"].listed == "09:30"  # London, written 21:30
+    assert games["2000090400"].listed == "21:00"  # 09:00 on a Monday
+    assert games["1999091200"].listed == "13:00"  # the usual time of 2000's JAC Sunday games
+    assert (games["1999091200"].home, games["2015091300"].home) == ("JAC", "JAC")
+    assert (games["2015091300"].listed, games["2015091300"].gsis) == ("16:05", 1511)
+    assert games["2015091300"].overtime
+    preseason = games["2015081300"]
+    assert (preseason.game_type, preseason.home_score, preseason.away_score) == ("PRE", 23, 16)
+    assert "2025121400" not in games
+    assert [record.eid for record in records] == sorted(games, key=lambda eid: (eid[:4], eid))
+    report = fixes.report()
+    assert "London kickoff 21:30 -> 09:30" in report
+    assert "no kickoff time: placeholder from 2000" in report
+
+
+def test_build_refuses_a_season_with_another_result(tmp_path: Path) -> None:
+    """A scorestrip season that disagrees with games.csv on a result stops the build."""
+    script = build_script()
+    for path in WRITTEN_SOURCES.glob("*.*"):
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    season = tmp_path / "season-2015.json"
+    season.write_text(season.read_text().replace('"homescore": 30', '"homescore": 31'))
+    with pytest.raises(script.SourceError, match="2015091300 has another result"):
+        script.build(tmp_path)
