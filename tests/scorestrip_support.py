@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 from zoneinfo import ZoneInfo
 
 from nflscores.domain.models import Game, GameIds, Side, Week
-from nflscores.domain.weeks import WeekRef
+from nflscores.domain.weeks import SeasonType, WeekRef
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import fixture
+from tests.support import fixture, scorestrip_capture
 
 EASTERN = ZoneInfo("America/New_York")
 FETCHED_AT = datetime(2016, 8, 14, 23, 55, 3, tzinfo=UTC)
@@ -33,20 +34,72 @@ FIXTURE_KICKOFFS = {
     "2016081256": "22:00", "2016081153": "19:30", "2016081152": "19:00", "2016081151": "19:00",
 }  # fmt: skip
 
-#: fixture -> (the week asked for, None for the live feed; the week the fixture holds)
-DOCUMENTS: dict[str, tuple[WeekRef | None, WeekRef]] = {
-    "week-final.xml": (WeekRef(2015, "REG", 7, "7"), WeekRef(2015, "REG", 7, "7")),
-    "week-pregame.xml": (WeekRef(2014, "REG", 13, "13"), WeekRef(2014, "REG", 13, "13")),
-    "live-in-play.xml": (None, WeekRef(2014, "REG", 10, "10")),
-    "live-hall-of-fame.xml": (None, WeekRef(2014, "PRE", 0, "pre-0")),
-    "live-preseason.xml": (None, WeekRef(2016, "PRE", 1, "pre-1")),
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A scorestrip document the parser tests read: written for them, or a real capture."""
+
+    name: str
+    #: The week the service would ask for; None for the live feed.
+    asked: WeekRef | None
+    #: The week the document holds.
+    held: WeekRef
+    #: A real capture from ../shared/data/scorestrip (skipped without it), not a fixture.
+    real: bool = False
+
+    def __str__(self) -> str:
+        return ("capture " if self.real else "fixture ") + self.name
+
+    def body(self) -> bytes:
+        """Return the document's bytes."""
+        return scorestrip_capture(self.name) if self.real else fixture("scorestrip", self.name)
+
+    def parsed(self) -> Week:
+        """Return the week the parser reads from it, asked as the service would ask."""
+        return parse_scorestrip(self.body(), fetched_at=FETCHED_AT, ref=self.asked)
+
+    def expected(self) -> list[Game]:
+        """Return the games its week holds, sorted, worked out without the parser."""
+        kickoffs = CAPTURE_KICKOFFS if self.real else FIXTURE_KICKOFFS
+        return expected_games(self.body(), self.held, kickoffs)
+
+
+def _week(season: int, season_type: SeasonType, week: int, slug: str) -> WeekRef:
+    return WeekRef(season, season_type, week, slug)
+
+
+#: The documents written for the tests (tests/data/scorestrip/README.md).
+DOCUMENTS = {
+    doc.name: doc
+    for doc in (
+        Document("week-final.xml", _week(2015, "REG", 7, "7"), _week(2015, "REG", 7, "7")),
+        Document("week-pregame.xml", _week(2014, "REG", 13, "13"), _week(2014, "REG", 13, "13")),
+        Document("live-in-play.xml", None, _week(2014, "REG", 10, "10")),
+        Document("live-hall-of-fame.xml", None, _week(2014, "PRE", 0, "pre-0")),
+        Document("live-preseason.xml", None, _week(2016, "PRE", 1, "pre-1")),
+    )
 }
-
-
-def parse_fixture(name: str) -> Week:
-    """Return the week the parser reads from a fixture, asked as the service would ask."""
-    asked, _ = DOCUMENTS[name]
-    return parse_scorestrip(fixture("scorestrip", name), fetched_at=FETCHED_AT, ref=asked)
+#: The real captures in ../shared/data/scorestrip (its SOURCES.md says where each comes from).
+CAPTURES = {
+    doc.name: doc
+    for doc in (
+        Document("2014-PRE-00-live-hof.xml", None, _week(2014, "PRE", 0, "pre-0"), real=True),
+        Document(
+            "2014-REG-10-before-kickoff.xml",
+            _week(2014, "REG", 10, "10"),
+            _week(2014, "REG", 10, "10"),
+            real=True,
+        ),
+        Document("2014-REG-10-live-in-progress.xml", None, _week(2014, "REG", 10, "10"), real=True),
+        Document(
+            "2015-REG-01.xml", _week(2015, "REG", 1, "1"), _week(2015, "REG", 1, "1"), real=True
+        ),
+        Document(
+            "2015-REG-03.xml", _week(2015, "REG", 3, "3"), _week(2015, "REG", 3, "3"), real=True
+        ),
+        Document("2016-PRE-01-live-ss.xml", None, _week(2016, "PRE", 1, "pre-1"), real=True),
+    )
+}
 
 
 STATUS_OF_Q = {
@@ -148,3 +201,29 @@ def parse_one(**changes: str) -> Game:
     week = parse_scorestrip(document(game_with(**changes)), fetched_at=FETCHED_AT, ref=WEEK_1)
     assert len(week.games) == 1
     return week.games[0]
+
+
+#: Listed kickoffs, 24-hour US/Eastern. Regular season: nflverse games.csv `gametime` by
+#: `old_game_id`; preseason (not in games.csv): checked by hand, all afternoon or evening.
+CAPTURE_KICKOFFS = {
+    "2014080300": "20:00",
+    "2014110600": "20:25", "2014110900": "13:00", "2014110901": "13:00", "2014110902": "13:00",
+    "2014110903": "13:00", "2014110904": "13:00", "2014110905": "13:00", "2014110906": "13:00",
+    "2014110907": "16:05", "2014110908": "16:25", "2014110909": "16:25", "2014110910": "20:30",
+    "2014111000": "20:30", "2015091000": "20:30", "2015091300": "13:00", "2015091301": "13:00",
+    "2015091302": "13:00", "2015091303": "13:00", "2015091304": "13:00", "2015091305": "13:00",
+    "2015091306": "13:00", "2015091307": "16:05", "2015091308": "16:05", "2015091309": "16:25",
+    "2015091310": "16:25", "2015091311": "16:25", "2015091312": "20:30", "2015091400": "19:10",
+    "2015091401": "22:20", "2015092400": "20:25", "2015092700": "13:00", "2015092701": "13:00",
+    "2015092702": "13:00", "2015092703": "13:00", "2015092704": "13:00", "2015092705": "13:00",
+    "2015092706": "13:00", "2015092707": "13:00", "2015092708": "13:00", "2015092709": "13:00",
+    "2015092710": "16:05", "2015092711": "16:25", "2015092712": "16:25", "2015092713": "20:30",
+    "2015092800": "20:30", "2015102200": "20:25", "2015102500": "09:30", "2015102501": "13:00",
+    "2015102502": "13:00", "2015102503": "13:00", "2015102504": "13:00", "2015102505": "13:00",
+    "2015102506": "13:00", "2015102507": "13:00", "2015102508": "13:00", "2015102509": "16:05",
+    "2015102510": "16:25", "2015102511": "20:30", "2015102600": "20:30",
+    "2016081151": "19:00", "2016081152": "19:00", "2016081153": "19:30", "2016081154": "19:30",
+    "2016081155": "19:30", "2016081156": "20:00", "2016081252": "19:00", "2016081253": "19:00",
+    "2016081254": "19:30", "2016081255": "20:00", "2016081256": "22:00", "2016081351": "16:30",
+    "2016081352": "20:00", "2016081353": "20:00", "2016081354": "19:00", "2016081451": "19:00",
+}  # fmt: skip

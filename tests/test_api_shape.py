@@ -18,7 +18,6 @@ from tests.scorestrip_support import (
     WEEK_1,
     document,
     game_with,
-    parse_fixture,
 )
 
 WEEK_KEYS = {"season", "season_type", "week", "slug", "source", "updated_at", "byes", "games"}
@@ -82,7 +81,7 @@ def _check_game_json(game: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_encoded_week_has_api_shape(name: str) -> None:
     """A parsed document encodes to exactly API.md's keys and types, compact."""
-    body = encode_week(parse_fixture(name))
+    body = encode_week(DOCUMENTS[name].parsed())
     data = orjson.loads(body)
     assert body == orjson.dumps(data)
     assert set(data) == WEEK_KEYS

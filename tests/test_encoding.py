@@ -34,7 +34,7 @@ def test_updated_at_is_utc_z_without_microseconds() -> None:
 
 
 ROUND_TRIP = {
-    **{name: (fixture("scorestrip", name), DOCUMENTS[name][0]) for name in DOCUMENTS},
+    **{name: (doc.body(), doc.asked) for name, doc in DOCUMENTS.items()},
     "suspended": (document(game_with(q="Suspended")), WEEK_1),
 }
 

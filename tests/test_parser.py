@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from nflscores.domain.errors import NoLiveWeek, ParseError
-from nflscores.domain.models import Game, Side
+from nflscores.domain.models import Side, Week
 from nflscores.domain.weeks import WeekRef
 from nflscores.sources.scorestrip import (
     MAX_DOCUMENT_BYTES,
@@ -25,70 +25,66 @@ from nflscores.sources.scorestrip import (
     parse_scorestrip,
 )
 from tests.scorestrip_support import (
+    CAPTURES,
     DOCUMENTS,
     FETCHED_AT,
     FINAL_GAME,
-    FIXTURE_KICKOFFS,
     WEEK_1,
+    Document,
     document,
-    expected_games,
     game_with,
-    parse_fixture,
     parse_one,
 )
 from tests.support import DATA, fixture
 
-
-def expected_of(name: str) -> list[Game]:
-    """Return the games a fixture's week holds, worked out without the parser."""
-    return expected_games(fixture("scorestrip", name), DOCUMENTS[name][1], FIXTURE_KICKOFFS)
+ALL_DOCUMENTS = [*DOCUMENTS.values(), *CAPTURES.values()]
 
 
-# -- the fixtures ----------------------------------------------------------------------------
+def parse_fixture(name: str) -> Week:
+    """Return the week the parser reads from a fixture."""
+    return DOCUMENTS[name].parsed()
+
+
+# -- every document: the fixtures and, beside the checkout, the real captures -----------------
 
 
 def test_every_fixture_has_expectations() -> None:
-    """Every XML fixture in tests/data/scorestrip is listed here, so none goes untested."""
+    """Every XML fixture in tests/data/scorestrip is listed, so none goes untested."""
     folder = DATA / "scorestrip"
     assert sorted(path.name for path in folder.glob("*.xml")) == sorted(DOCUMENTS)
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_document_names_its_week(name: str) -> None:
+@pytest.mark.parametrize("doc", ALL_DOCUMENTS, ids=str)
+def test_document_names_its_week(doc: Document) -> None:
     """A document parses to the week it holds, stamped with the fetch time."""
-    _, held = DOCUMENTS[name]
-    week = parse_fixture(name)
+    week = doc.parsed()
     assert (week.season, week.season_type, week.week, week.slug) == (
-        held.season,
-        held.season_type,
-        held.week,
-        held.slug,
+        doc.held.season,
+        doc.held.season_type,
+        doc.held.week,
+        doc.held.slug,
     )
     assert week.updated_at == FETCHED_AT
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_document_games_match_their_attributes(name: str) -> None:
+@pytest.mark.parametrize("doc", ALL_DOCUMENTS, ids=str)
+def test_document_games_match_their_attributes(doc: Document) -> None:
     """Every game carries its XML's teams, scores, status, clock and kickoff."""
-    parsed = {game.id: game for game in parse_fixture(name).games}
-    body = fixture("scorestrip", name)
-    expected = {
-        game.id: game for game in expected_games(body, DOCUMENTS[name][1], FIXTURE_KICKOFFS)
-    }
+    parsed = {game.id: game for game in doc.parsed().games}
+    expected = {game.id: game for game in doc.expected()}
     assert parsed.keys() == expected.keys()
     for eid, game in expected.items():
         assert parsed[eid] == game, eid
         assert parsed[eid].kickoff.utcoffset() == game.kickoff.utcoffset(), eid
 
 
-@pytest.mark.parametrize("name", sorted(DOCUMENTS))
-def test_document_games_sorted_by_kickoff_then_id(name: str) -> None:
+@pytest.mark.parametrize("doc", ALL_DOCUMENTS, ids=str)
+def test_document_games_sorted_by_kickoff_then_id(doc: Document) -> None:
     """Games come sorted by kickoff, then id, whatever the document order."""
-    parsed = [game.id for game in parse_fixture(name).games]
-    body = fixture("scorestrip", name)
-    assert parsed == [
-        game.id for game in expected_games(body, DOCUMENTS[name][1], FIXTURE_KICKOFFS)
-    ]
+    assert [game.id for game in doc.parsed().games] == [game.id for game in doc.expected()]
+
+
+# -- the fixtures' rules -----------------------------------------------------------------------
 
 
 def test_london_sunday_morning_comes_before_the_one_oclock_games() -> None:
@@ -138,20 +134,30 @@ def test_live_feed_overtime_halftime_and_a_quarter_without_detail() -> None:
     assert (fourth.clock, fourth.possession, fourth.red_zone) == (None, None, None)
 
 
-def test_live_feed_zero_scores_before_kickoff_are_null() -> None:
+@pytest.mark.parametrize(
+    ("doc", "count"),
+    [(DOCUMENTS["live-in-play.xml"], 3), (CAPTURES["2014-REG-10-live-in-progress.xml"], 12)],
+    ids=str,
+)
+def test_live_feed_zero_scores_before_kickoff_are_null(doc: Document, count: int) -> None:
     """The live feed's "0" scores of games not yet started read as null."""
-    week = parse_fixture("live-in-play.xml")
+    week = doc.parsed()
     pregame = [game for game in week.games if game.status == "scheduled"]
-    assert len(pregame) == 3
+    assert len(pregame) == count
     assert all(game.home.score is None and game.away.score is None for game in pregame)
     assert all(game.quarter is None and game.clock is None for game in pregame)
     assert all(game.possession is None and game.red_zone is None for game in pregame)
 
 
-def test_week_feed_before_kickoff_has_no_scores() -> None:
+@pytest.mark.parametrize(
+    ("doc", "count"),
+    [(DOCUMENTS["week-pregame.xml"], 5), (CAPTURES["2014-REG-10-before-kickoff.xml"], 13)],
+    ids=str,
+)
+def test_week_feed_before_kickoff_has_no_scores(doc: Document, count: int) -> None:
     """Every game of the week feed before kickoff is scheduled with null scores."""
-    week = parse_fixture("week-pregame.xml")
-    assert len(week.games) == 5
+    week = doc.parsed()
+    assert len(week.games) == count
     assert {game.status for game in week.games} == {"scheduled"}
     assert all(game.home.score is None and game.away.score is None for game in week.games)
     assert week.state == "upcoming"
