@@ -14,7 +14,7 @@ run: $(STAMP)  ## set up and start the whole demo (replay upstream, API, poller)
 test: system $(STAMP)  ## run every test against real Redis, nginx and Chromium, with coverage
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
-test-fast: $(STAMP)  ## run the fast core only: no processes, stacks or browsers (-m "not slow")
+test-fast: system $(STAMP)  ## run the fast core only: no processes, stacks or browsers (-m "not slow")
 	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)  ## ruff check, ruff format --check and mypy --strict on all the Python
