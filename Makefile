@@ -42,13 +42,13 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 constraints:  ## pin every dependency again: constraints.txt from a fresh virtualenv
-	rm -rf $(VENV)-freeze
+	rm -rf $(VENV)-freeze build
 	$(PYTHON) -m venv $(VENV)-freeze
 	$(VENV)-freeze/bin/pip install -q --upgrade pip
 	$(VENV)-freeze/bin/pip install -q '.[dev,bench]'
 	{ echo "# Every dependency of .[dev,bench], pinned: make constraints writes it, make setup reads it."; \
 	  $(VENV)-freeze/bin/pip freeze --exclude nflscores; } > constraints.txt
-	rm -rf $(VENV)-freeze
+	rm -rf $(VENV)-freeze build
 
 clean:  ## remove the virtualenv, caches and test artifacts
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .coverage tests/artifacts

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -14,6 +13,7 @@ import pytest
 from nflscores import __version__
 from nflscores.cache.entries import WeekCache
 from nflscores.cache.season import fetch_season
+from nflscores.domain.clock import ManualClock
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import RedisBackend
@@ -122,7 +122,7 @@ async def test_schema_drift_is_a_502_with_a_log_line_naming_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A scoreboard that changed shape is a 502 upstream_bad_response and a log line saying how."""
-    espn.bodies[WEEK_5] = changed("2022-REG-05-live.json", change)  # type: ignore[arg-type]
+    espn.bodies[WEEK_5] = changed("2022-REG-05-live.json", change)
     with caplog.at_level(logging.WARNING, logger="nflscores.sources.espn"):
         response = await espn_client.get("/api/2022/5")
     assert response.status == 502
@@ -176,6 +176,7 @@ async def test_a_429_is_honoured_until_its_retry_after(
     assert espn.total == 1
 
 
+@pytest.mark.slow
 async def test_a_short_retry_after_is_waited_out(espn_client: Client, espn: EspnUpstream) -> None:
     """A 429 asking for a second's pause is waited out and the retry answers."""
     espn.throttle_next = 1
@@ -189,9 +190,11 @@ async def test_failure_with_a_copy_serves_it_stale(
     espn_settings: Settings, aiohttp_client: MakeClient, espn: EspnUpstream
 ) -> None:
     """When ESPN fails and an expired copy exists, the copy is served as STALE."""
-    client = await aiohttp_client(create_app(dataclasses.replace(espn_settings, live_ttl_s=1)))
+    clock = ManualClock()
+    app = create_app(dataclasses.replace(espn_settings, live_ttl_s=1), clock=clock)
+    client = await aiohttp_client(app)
     body = await (await client.get("/api/2022/5")).read()
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     espn.mode = "fail"
     stale = await client.get("/api/2022/5")
     assert stale.status == 200
@@ -263,9 +266,11 @@ async def test_an_expired_week_is_asked_for_conditionally(
 ) -> None:
     """Refreshing an expired week sends ESPN's ETag back; its 304 serves the same games."""
     espn.validators = True
-    client = await aiohttp_client(create_app(dataclasses.replace(espn_settings, live_ttl_s=1)))
+    clock = ManualClock()
+    app = create_app(dataclasses.replace(espn_settings, live_ttl_s=1), clock=clock)
+    client = await aiohttp_client(app)
     first = await (await client.get("/api/2022/5")).json()
-    await asyncio.sleep(1.1)
+    clock.advance(1.1)
     again = await client.get("/api/2022/5")
     assert again.status == 200
     assert again.headers["X-Cache"] == "MISS"

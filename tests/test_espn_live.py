@@ -12,11 +12,11 @@ from nflscores.domain.encoding import decode_week
 from nflscores.live.poller import Poller
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
-from nflscores.store import RedisBackend, keys
+from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_support import changed, scoreboard
 from tests.espn_upstream import EspnUpstream
-from tests.live_support import EVENT_STREAM, SseReader
+from tests.live_support import EVENT_STREAM, SseReader, live_history
 from tests.support import Client, MakeClient
 
 #: The live fixture's NO at ATL, in the 4th quarter: ATL (home) 26, NO 24.
@@ -49,12 +49,6 @@ async def poller(poll_settings: Settings, backend: RedisBackend) -> AsyncIterato
         )
 
 
-async def history(backend: RedisBackend) -> list[tuple[str, bytes]]:
-    """Return every event of the live history, oldest first."""
-    entries = await backend.client.xrange(keys.LIVE_STREAM)
-    return [(event_id.decode(), fields[b"d"]) for event_id, fields in entries]
-
-
 async def test_each_espn_change_is_published_once(
     poller: Poller, backend: RedisBackend, espn: EspnUpstream
 ) -> None:
@@ -67,7 +61,7 @@ async def test_each_espn_change_is_published_once(
     espn.live_body = scoreboard(atl=29, down=2)
     await poller.step()
     await poller.step()
-    events = [body for _, body in await history(backend)]
+    events = [body for _, body in await live_history(backend)]
     assert [atl_score(body) for body in events] == [26, 29, 29]
     week = decode_week(events[-1])
     assert (week.source, week.slug) == ("espn", "5")
@@ -86,10 +80,10 @@ async def test_an_unchanged_scoreboard_is_asked_for_conditionally(
     await poller.step()
     assert espn.not_modified == 1
     assert "If-None-Match" in espn.headers[1]
-    assert len(await history(backend)) == 1
+    assert len(await live_history(backend)) == 1
     espn.live_body = scoreboard(atl=33)
     await poller.step()
-    assert [atl_score(body) for _, body in await history(backend)] == [26, 33]
+    assert [atl_score(body) for _, body in await live_history(backend)] == [26, 33]
 
 
 async def test_the_off_season_publishes_nothing(
@@ -98,7 +92,7 @@ async def test_the_off_season_publishes_nothing(
     """Between seasons ESPN's current week is the off-season: nothing is published."""
     espn.live_body = changed("2025-OFF.json", lambda data: None)
     await poller.step()
-    assert await history(backend) == []
+    assert await live_history(backend) == []
     assert poller.holding
 
 

@@ -15,13 +15,13 @@ import pytest
 from nflscores.domain.weeks import find_week
 from nflscores.replay import data
 from nflscores.replay.data import COLUMNS, DataError, GameRecord, read_games, write_games
-from tests.support import FIXTURES, ROOT, shared_data
+from tests.support import DATA, ROOT, shared_data
 
 PACKAGED = ROOT / "nflscores" / "replay" / "data"
 BUILD_SCRIPT = ROOT / "scripts" / "build_replay_data.py"
 HEADER = ",".join(COLUMNS) + "\n"
-#: Sources in the three formats, written for the tests (tests/fixtures/replay/README.md).
-WRITTEN_SOURCES = FIXTURES / "replay"
+#: Sources in the three formats, written for the tests (tests/data/replay/README.md).
+WRITTEN_SOURCES = DATA / "replay"
 
 
 def build_script() -> ModuleType:
@@ -228,10 +228,13 @@ def test_build_fixes_each_flaw_of_the_written_sources() -> None:
     preseason = games["2015081300"]
     assert (preseason.game_type, preseason.home_score, preseason.away_score) == ("PRE", 23, 16)
     assert "2025121400" not in games
+    assert (games["1999091200"].espn, games["2015091300"].espn) == ("190912030", "400791001")
+    assert games["2000090400"].espn is None  # games.csv's id spells another game
     assert [record.eid for record in records] == sorted(games, key=lambda eid: (eid[:4], eid))
     report = fixes.report()
     assert "London kickoff 21:30 -> 09:30" in report
     assert "no kickoff time: placeholder from 2000" in report
+    assert "ESPN id of another game left out" in report
 
 
 def test_build_refuses_a_season_with_another_result(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -336,6 +336,7 @@ def feed_games(body: bytes) -> dict[str, dict[str, str]]:
     }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ref", [week(2015, "REG", 12), week(2021, "REG", 15)], ids=str)
 def test_live_day_in_espn_shape_tells_the_scorestrip_feeds_moment(ref: WeekRef) -> None:
     """At every virtual minute the ESPN scoreboard has ss.xml's scores, status, quarter, clock,
@@ -406,7 +407,7 @@ def test_live_day_is_a_pure_function_of_week_seed_and_minute() -> None:
 
 def played(predicate: str) -> GameRecord:
     """Return the first played game matching a named condition."""
-    conditions = {
+    conditions: dict[str, Callable[[GameRecord], bool]] = {
         "regular": lambda g: g.played and not g.overtime,
         "overtime": lambda g: g.played and g.overtime and g.home_score != g.away_score,
     }

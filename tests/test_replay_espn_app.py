@@ -253,6 +253,7 @@ def fetch(url: str) -> bytes:
         return body
 
 
+@pytest.mark.slow
 def test_cli_serves_the_espn_scoreboard_as_a_real_process() -> None:
     """`nflscores upstream --live 2015/REG/3` serves a week, a day and the live scoreboard."""
     port = free_port()

@@ -57,6 +57,7 @@ def through_espn(ref: WeekRef, body: bytes) -> dict[str, Any]:
     return api_json(week)
 
 
+@pytest.mark.slow
 def test_every_packaged_week_reads_the_same_through_both_formats() -> None:
     """For every week 1999-2025 with games, scorestrip's week feed and ESPN's scoreboard give
     the same API JSON: ids, kickoffs, statuses, scores, codes, byes."""
@@ -72,6 +73,7 @@ def test_every_packaged_week_reads_the_same_through_both_formats() -> None:
     assert compared > 600
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "ref",
     [find_week(2015, "REG", 12), find_week(2021, "REG", 15), find_week(2014, "PRE", 0)],
@@ -94,6 +96,7 @@ def test_the_live_day_reads_the_same_through_both_formats(ref: WeekRef | None) -
 
 async def answers_of(settings: Settings, aiohttp_client: MakeClient, paths: list[str]) -> list[Any]:
     """Return what a fresh app on an emptied Redis answers on each path, stripped."""
+    assert settings.redis_url is not None
     await Redis.from_url(settings.redis_url).flushdb()
     app = await aiohttp_client(create_app(settings))
     answers = []
@@ -119,6 +122,7 @@ def strip(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.slow
 async def test_the_api_serves_the_same_weeks_from_either_replay(
     redis_url: str,
     aiohttp_client: MakeClient,

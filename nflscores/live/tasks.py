@@ -9,7 +9,7 @@ from typing import Any, Final
 log = logging.getLogger(__name__)
 
 #: How long to wait for a cancelled task before cancelling it again.
-RECANCEL_AFTER_S: Final = 0.5
+RECANCEL_AFTER_S: Final = 0.05
 
 
 async def cancel_and_wait(task: asyncio.Task[Any]) -> None:
