@@ -106,7 +106,7 @@ class SentinelGroup:
             if port in self.killed:
                 return False
             with _client(port) as client:
-                return client.info("replication")["role"] == "master"
+                return bool(client.info("replication")["role"] == "master")
 
         wait_for(promoted, timeout=timeout, what="a Sentinel failover")
         return self.primary_port()

@@ -273,6 +273,7 @@ async def test_health_and_readiness(client: Client) -> None:
     assert ready.status == 200
 
 
+@pytest.mark.slow
 async def test_redis_down_serves_from_upstream_then_503(
     upstream_url: str, aiohttp_client: MakeClient, scripted: ScriptedUpstream
 ) -> None:

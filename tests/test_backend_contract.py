@@ -31,7 +31,15 @@ class Store:
     cut_link: Callable[[], Awaitable[None]]
 
 
-@pytest.fixture(params=["memory", "redis", "sentinel", "cluster"])
+@pytest.fixture(
+    params=[
+        "memory",
+        "redis",
+        # A Sentinel group and a Cluster are processes of their own, started once a session.
+        pytest.param("sentinel", marks=pytest.mark.slow),
+        pytest.param("cluster", marks=pytest.mark.slow),
+    ]
+)
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
     """Return each backend in turn: in-process, then on a server, a Sentinel group, a Cluster."""
     if request.param == "memory":
@@ -258,6 +266,7 @@ async def test_memory_subscriber_that_falls_behind_is_cut_off_not_skipped() -> N
             await anext(messages)
 
 
+@pytest.mark.slow
 async def test_unreachable_redis_raises_cache_unavailable() -> None:
     """Every call on a Redis that does not answer raises CacheUnavailable, not redis errors."""
     backend = RedisBackend.from_url(f"redis://127.0.0.1:{free_port()}/0", max_connections=2)

@@ -17,6 +17,7 @@ import os
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 import aiohttp
 import pytest
@@ -26,11 +27,11 @@ from nflscores.domain.models import Week
 from nflscores.live.diff import diff_weeks
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.store import RedisBackend, keys, parse_event_id
-from tests.live_support import until
 from tests.redis_ha import redis_cluster, sentinel_group
 from tests.stack import Stack, run_stack
+from tests.support import until
 
-pytestmark = pytest.mark.timeout(300)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 STACK_ENV = {
     "NFLSCORES_POLL_LIVE_INTERVAL_S": "0.2",
@@ -152,7 +153,10 @@ async def history(redis_url: str) -> list[tuple[str, str]]:
     """Return each event id of the history and the token of the poller that published it."""
     backend = RedisBackend.from_url(redis_url, max_connections=2)
     try:
-        entries = await backend.client.xrange(keys.LIVE_STREAM)
+        entries = cast(
+            "list[tuple[bytes, dict[bytes, bytes]]]",
+            await backend.client.xrange(keys.LIVE_STREAM),
+        )
     finally:
         await backend.aclose()
     return [(event_id.decode(), fields[b"p"].decode()) for event_id, fields in entries]

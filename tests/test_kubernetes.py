@@ -27,7 +27,7 @@ def kustomization() -> dict[str, Any]:
 
 def manifests() -> list[dict[str, Any]]:
     """Return every object of every file the kustomization lists."""
-    objects = []
+    objects: list[dict[str, Any]] = []
     for name in kustomization()["resources"]:
         objects.extend(doc for doc in yaml.safe_load_all((KUBERNETES / name).read_text()) if doc)
     return objects

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 from redis.cluster import RedisCluster as ClusterClient
 from redis.sentinel import Sentinel
 
 from tests.redis_ha import SERVICE, redis_cluster, sentinel_group, wait_for
 
+pytestmark = pytest.mark.slow
+
 
 def test_sentinel_group_promotes_the_replica_when_the_primary_is_killed() -> None:
     """Killing the primary with SIGKILL makes the Sentinels promote the replica, data kept."""
     with sentinel_group() as group:
-        sentinel = Sentinel([("127.0.0.1", port) for port in group.sentinel_ports])
-        primary = sentinel.master_for(SERVICE, socket_timeout=2)
+        addresses = [("127.0.0.1", port) for port in group.sentinel_ports]
+        sentinel = Sentinel(addresses)  # type: ignore[no-untyped-call]
+        primary = sentinel.master_for(SERVICE, socket_timeout=2)  # type: ignore[no-untyped-call]
         primary.set("k", "v")
         primary.wait(1, 2000)
         old = group.kill_primary()

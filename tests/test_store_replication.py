@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import cast
 
 import pytest
 import redis.asyncio as aioredis
@@ -16,8 +17,11 @@ from nflscores.live.poller import Poller
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import RedisBackend, keys, parse_event_id
-from tests.live_support import LiveFeedServer, live_xml, until
+from tests.live_support import LiveFeedServer, live_xml
 from tests.redis_ha import SentinelGroup, sentinel_group
+from tests.support import until
+
+pytestmark = pytest.mark.slow
 
 STREAM = "{test}:stream"
 CHANNEL = "{test}:channel"
@@ -52,7 +56,7 @@ async def test_a_published_event_is_on_the_replica_when_publish_returns(
     )
     replica = aioredis.Redis(port=replica_port(shared_sentinel_group))
     try:
-        entries = await replica.xrange(STREAM)
+        entries = cast("list[tuple[bytes, dict[bytes, bytes]]]", await replica.xrange(STREAM))
     finally:
         await replica.aclose()
     assert [entry_id.decode() for entry_id, _ in entries] == [event_id]
