@@ -34,6 +34,14 @@ class Settings:
     #: None runs on the embedded in-process backend (one process only).
     redis_url: str | None = None
     redis_max_connections: int = 64
+    #: How long a new connection to Redis may take to open.
+    redis_connect_timeout_s: float = 3.0
+    #: How long one Redis command may wait for its reply (never the pub/sub listener's read).
+    redis_socket_timeout_s: float = 5.0
+    #: How long a caller waits for a free pooled connection before the store counts as down.
+    redis_pool_timeout_s: float = 5.0
+    #: A pooled connection idle this long is pinged before it is used again.
+    redis_health_check_interval_s: float = 30.0
     host: str = "127.0.0.1"
     port: int = 8080
     upstream_connect_timeout_s: float = 3.0
@@ -124,6 +132,9 @@ class Settings:
             "upstream_concurrency",
             "upstream_max_bytes",
             "redis_max_connections",
+            "redis_connect_timeout_s",
+            "redis_socket_timeout_s",
+            "redis_pool_timeout_s",
             "sse_client_buffer",
             "live_history_maxlen",
             "poll_live_interval_s",

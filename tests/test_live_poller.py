@@ -205,3 +205,20 @@ async def test_a_history_that_lost_its_newest_event_silently_gets_it_again_under
     assert parse_event_id(events[-1][0]) > parse_event_id(lost_id)  # type: ignore[operator]
     await poller.step()
     assert len(await live_history(backend)) == 2
+
+
+async def test_after_feed_failures_the_next_poll_is_within_one_live_interval(
+    make_poller: Callable[..., Poller], poll_settings: Settings, feed: LiveFeedServer
+) -> None:
+    """However long the feed failed, the poller looks again within the live interval."""
+    settings = dataclasses.replace(
+        poll_settings, poll_live_interval_s=5.0, poll_idle_interval_s=60.0
+    )
+    poller = make_poller(settings=settings)
+    feed.failing = True
+    waits = []
+    for _ in range(8):
+        waits.append(await poller.step())
+        poller._next_poll = 0.0  # due again at once: the test counts failures, not time
+    assert feed.requests == 8
+    assert max(waits) <= 5.0

@@ -18,6 +18,7 @@ from contextlib import asynccontextmanager
 from typing import Final
 
 from nflscores import metrics
+from nflscores.backoff import Backoff
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.live.events import BadEvent, LiveEvent
 from nflscores.live.listener import Listener
@@ -30,8 +31,9 @@ log = logging.getLogger(__name__)
 RECENT_EVENTS: Final = 64
 #: How often gone clients are looked for (a sweep of 10,000 streams costs about 3 ms).
 CHECK_INTERVAL_S: Final = 0.25
-RESUBSCRIBE_MIN_S: Final = 0.2
-RESUBSCRIBE_MAX_S: Final = 5.0
+#: Waits before subscribing again: short, and jittered so that the workers of every host do
+#: not all reconnect at the same instant after a Redis restart.
+RESUBSCRIBE_BACKOFF: Final = Backoff(base_s=0.05, cap_s=1.0)
 
 
 class LiveHub:
@@ -132,21 +134,27 @@ class LiveHub:
         return events
 
     async def _follow(self) -> None:
-        delay = RESUBSCRIBE_MIN_S
+        failures = 0
         while True:
             try:
                 async with self._backend.subscribe(keys.LIVE_CHANNEL) as messages:
                     await self._catch_up()
-                    delay = RESUBSCRIBE_MIN_S
+                    failures = 0
                     async for message in messages:
                         self._receive(message)
             except CacheUnavailable as exc:
-                log.warning("the live feed dropped (%s); subscribing again in %.1fs", exc, delay)
+                failures += 1
+                delay = RESUBSCRIBE_BACKOFF.delay(failures)
+                log.warning("the live feed dropped (%s); subscribing again in %.2fs", exc, delay)
             except Exception:
                 # Whatever went wrong, this process must keep following the feed.
-                log.exception("the live hub failed; subscribing again in %.1fs", delay)
+                failures += 1
+                delay = RESUBSCRIBE_BACKOFF.delay(failures)
+                log.exception("the live hub failed; subscribing again in %.2fs", delay)
+            else:
+                failures += 1
+                delay = RESUBSCRIBE_BACKOFF.delay(failures)
             await asyncio.sleep(delay)
-            delay = min(delay * 2, RESUBSCRIBE_MAX_S)
 
     async def _catch_up(self) -> None:
         """Deliver what was published while this process was not subscribed."""

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Final, Protocol
 
 from nflscores import metrics
+from nflscores.backoff import Backoff
 from nflscores.cache.entries import WeekCache
 from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.encoding import decode_week, encode_week
@@ -29,8 +30,8 @@ from nflscores.store import Backend, Event, keys, parse_event_id
 
 log = logging.getLogger(__name__)
 
-STORE_RETRY_MIN_S: Final = 0.5
-STORE_RETRY_MAX_S: Final = 5.0
+#: Waits while the store does not answer.
+STORE_BACKOFF: Final = Backoff(base_s=0.5, cap_s=5.0)
 
 
 class LiveFeed(Protocol):
@@ -103,6 +104,10 @@ class Poller:
         self._idle_s = settings.poll_idle_interval_s
         self._maxlen = settings.live_history_maxlen
         self._lease_ttl_s = lease_ttl_s
+        # A failing feed is tried again within one live interval at most, so the stream is
+        # live again as soon as the upstream answers (not a whole idle interval later).
+        feed_cap_s = max(self._live_s, 0.01)
+        self._feed_backoff = Backoff(base_s=min(1.0, feed_cap_s), cap_s=feed_cap_s)
         self.token = lease_token()
         self._holding = False
         self._renew_at = 0.0
@@ -141,8 +146,7 @@ class Poller:
         except CacheUnavailable as exc:
             self._next_poll = 0.0
             self._store_failures += 1
-            backoff = STORE_RETRY_MIN_S * 2.0 ** min(self._store_failures - 1, 10)
-            delay = min(STORE_RETRY_MAX_S, backoff)
+            delay = STORE_BACKOFF.delay(self._store_failures)
             log.warning("the store does not answer (%s); trying again in %.1fs", exc, delay)
             return delay
         self._store_failures = 0
@@ -178,8 +182,7 @@ class Poller:
             return
         except UpstreamError as exc:
             self._upstream_failures += 1
-            backoff = self._live_s * 2.0 ** min(self._upstream_failures, 10)
-            delay = min(self._idle_s, backoff)
+            delay = self._feed_backoff.delay(self._upstream_failures)
             log.warning("the live feed failed (%s); polling again in %.1fs", exc, delay)
             self._next_poll = self._clock.monotonic() + delay
             return

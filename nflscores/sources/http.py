@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
@@ -24,6 +23,7 @@ from typing import Final
 import aiohttp
 
 from nflscores import __version__, metrics
+from nflscores.backoff import Backoff
 from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.errors import (
     UpstreamBadResponse,
@@ -36,8 +36,8 @@ from nflscores.settings import Settings
 log = logging.getLogger(__name__)
 
 USER_AGENT: Final = f"nflscores/{__version__} (+https://github.com/nflscores/nflscores)"
-_BACKOFF_BASE_S: Final = 0.1
-_BACKOFF_CAP_S: Final = 2.0
+#: Waits between attempts of one fetch.
+RETRY_BACKOFF: Final = Backoff(base_s=0.1, cap_s=2.0)
 #: The longest `Retry-After` a request waits out; a longer one fails at once until it passes.
 RETRY_AFTER_WAIT_MAX_S: Final = 2.0
 #: The longest `Retry-After` believed: an upstream asking for more is asked again after this.
@@ -142,12 +142,12 @@ class UpstreamClient:
                     self._quiet_until = time.monotonic() + failure.retry_after_s
                 if attempt >= self._retries:
                     raise failure.error from None
-                delay = random.uniform(0, min(_BACKOFF_CAP_S, _BACKOFF_BASE_S * 2**attempt))
+                attempt += 1
+                delay = RETRY_BACKOFF.delay(attempt)
                 if failure.retry_after_s is None:
                     log.warning("upstream %s failed (%s); retry in %.2fs", path, failure, delay)
                 else:
                     log.warning("upstream %s failed (%s); asked to wait", path, failure)
-                attempt += 1
                 await asyncio.sleep(delay)
 
     async def _wait_out_retry_after(self, path: str) -> None:

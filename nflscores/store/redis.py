@@ -19,6 +19,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Final, ParamSpec, TypeVar
 
@@ -28,11 +29,12 @@ from redis.asyncio.cluster import ClusterNode, ClusterPubSub, RedisCluster
 from redis.asyncio.connection import BlockingConnectionPool
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
-from redis.backoff import ExponentialWithJitterBackoff
+from redis.backoff import AbstractBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from nflscores.backoff import Backoff
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.store.base import Event, parse_event_id
 from nflscores.store.urls import (
@@ -58,9 +60,6 @@ WAIT_REPLICAS: Final = 1
 RETRIES: Final = 3
 RETRY_BASE_S: Final = 0.05
 RETRY_CAP_S: Final = 0.5
-CONNECT_TIMEOUT_S: Final = 3.0
-POOL_TIMEOUT_S: Final = 5.0
-HEALTH_CHECK_INTERVAL_S: Final = 30
 #: How long a sharded subscription's reader waits for a message before looking again.
 SHARDED_POLL_S: Final = 1.0
 
@@ -139,15 +138,41 @@ class _BlockingSentinelPool(SentinelConnectionPool, BlockingConnectionPool):
     """
 
 
+class _Backoff(AbstractBackoff):
+    """redis-py's backoff interface on the service's one backoff (nflscores.backoff)."""
+
+    def __init__(self, backoff: Backoff) -> None:
+        self._backoff = backoff
+
+    def compute(self, failures: int) -> float:
+        """Return the wait before redis-py's next try of a call."""
+        return self._backoff.delay(failures)
+
+
 def _retry() -> Retry:
-    return Retry(ExponentialWithJitterBackoff(base=RETRY_BASE_S, cap=RETRY_CAP_S), RETRIES)
+    return Retry(_Backoff(Backoff(base_s=RETRY_BASE_S, cap_s=RETRY_CAP_S)), RETRIES)
 
 
-def _client_options(max_connections: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class RedisTimeouts:
+    """How long a Redis connection, a reply and a free pooled connection may take."""
+
+    connect_s: float = 3.0
+    #: One command's reply; the pub/sub listener's blocking read is never bounded by it.
+    socket_s: float = 5.0
+    pool_s: float = 5.0
+    health_check_interval_s: float = 30.0
+
+
+DEFAULT_TIMEOUTS: Final = RedisTimeouts()
+
+
+def _client_options(max_connections: int, timeouts: RedisTimeouts) -> dict[str, Any]:
     return {
         "max_connections": max_connections,
-        "socket_connect_timeout": CONNECT_TIMEOUT_S,
-        "health_check_interval": HEALTH_CHECK_INTERVAL_S,
+        "socket_connect_timeout": timeouts.connect_s,
+        "socket_timeout": timeouts.socket_s,
+        "health_check_interval": timeouts.health_check_interval_s,
         "retry": _retry(),
     }
 
@@ -174,26 +199,36 @@ class RedisBackend:
         self._events_after = client.register_script(_EVENTS_AFTER)
 
     @classmethod
-    def from_url(cls, url: str, *, max_connections: int) -> RedisBackend:
+    def from_url(
+        cls, url: str, *, max_connections: int, timeouts: RedisTimeouts = DEFAULT_TIMEOUTS
+    ) -> RedisBackend:
         """Return a backend for NFLSCORES_REDIS_URL; raise ValueError on a malformed one."""
-        return cls.from_target(parse_redis_url(url), max_connections=max_connections)
+        return cls.from_target(
+            parse_redis_url(url), max_connections=max_connections, timeouts=timeouts
+        )
 
     @classmethod
-    def from_target(cls, target: RedisTarget, *, max_connections: int) -> RedisBackend:
-        """Return a backend whose connections wait for a free one instead of failing."""
-        options = _client_options(max_connections)
+    def from_target(
+        cls,
+        target: RedisTarget,
+        *,
+        max_connections: int,
+        timeouts: RedisTimeouts = DEFAULT_TIMEOUTS,
+    ) -> RedisBackend:
+        """Return a backend whose connections wait (a bounded time) for a free one."""
+        options = _client_options(max_connections, timeouts)
         if isinstance(target, SentinelTarget):
             credentials = {"username": target.username, "password": target.password}
             sentinel = Sentinel(  # type: ignore[no-untyped-call]
                 list(target.sentinels),
-                sentinel_kwargs={**credentials, "socket_connect_timeout": CONNECT_TIMEOUT_S},
+                sentinel_kwargs={**credentials, "socket_connect_timeout": timeouts.connect_s},
                 **credentials,
             )
             client = sentinel.master_for(
                 target.service,
                 connection_pool_class=_BlockingSentinelPool,
                 db=target.db,
-                timeout=POOL_TIMEOUT_S,
+                timeout=timeouts.pool_s,
                 **options,
             )
             return cls(client, wait_replicas=WAIT_REPLICAS, sentinel=sentinel)
@@ -207,7 +242,7 @@ class RedisBackend:
             return cls(cluster)
         assert isinstance(target, PlainTarget)
         # The pool's connections carry the retry policy: redis-py reads it from them.
-        pool = BlockingConnectionPool.from_url(target.url, timeout=POOL_TIMEOUT_S, **options)
+        pool = BlockingConnectionPool.from_url(target.url, timeout=timeouts.pool_s, **options)
         return cls(redis.Redis(connection_pool=pool))
 
     @property
