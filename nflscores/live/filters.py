@@ -10,18 +10,21 @@ from nflscores.domain.errors import BadRequest
 from nflscores.domain.models import Week
 
 MAX_TEAMS: Final = 40
-_CODE_RE: Final = re.compile(r"[A-Z]{2,3}")
+#: What `?team=` may hold (the OpenAPI document publishes the same pattern): empty for every
+#: game, or up to MAX_TEAMS comma-separated codes of 2-3 ASCII letters, in any case, with
+#: spaces allowed around each.
+TEAMS_PATTERN: Final = rf"^ *([A-Za-z]{{2,3}} *(, *[A-Za-z]{{2,3}} *){{0,{MAX_TEAMS - 1}}})?$"
+_TEAMS_RE: Final = re.compile(TEAMS_PATTERN, re.ASCII)
 
 
 def parse_teams(raw: str) -> frozenset[str]:
     """Return the team codes of a `?team=NE,KC` value; raise BadRequest on a malformed one."""
-    codes = [code.strip().upper() for code in raw.split(",") if code.strip()]
-    if len(codes) > MAX_TEAMS:
-        raise BadRequest(f"team lists at most {MAX_TEAMS} team codes")
-    for code in codes:
-        if not _CODE_RE.fullmatch(code):
-            raise BadRequest(f"team must list team codes such as NE,KC, not {code!r}")
-    return frozenset(codes)
+    if not _TEAMS_RE.fullmatch(raw):
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise BadRequest(
+            f"team must list at most {MAX_TEAMS} team codes such as NE,KC, not {shown!r}"
+        )
+    return frozenset(code.strip().upper() for code in raw.split(",") if code.strip())
 
 
 def only_teams(week: Week, teams: frozenset[str]) -> Week:

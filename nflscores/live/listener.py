@@ -214,6 +214,11 @@ class Listener:
         if self._wakeup is not None and not self._wakeup.done():
             self._wakeup.set_result(None)
 
+    def abort(self) -> None:
+        """End the stream at once, dropping the connection (nothing more can be sent)."""
+        self._end(State.GONE)
+        self._abort()
+
     def _abort(self) -> None:
         # A stalled peer never drains the buffer, so a graceful close would wait forever.
         transport = self._protocol.transport

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from typing import Final, Protocol
 
 #: One live event: its stream id (the SSE event id) and its payload.
 Event = tuple[str, bytes]
@@ -78,9 +79,21 @@ class Backend(Protocol):
         """Close every connection."""
 
 
+#: A Redis stream id: two unsigned 64-bit integers in ASCII digits (at most 20 each).
+_EVENT_ID_RE: Final = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
+_U64_MAX: Final = 2**64 - 1
+
+
 def parse_event_id(event_id: str) -> tuple[int, int] | None:
-    """Return a stream id `ms-seq` as a pair to compare, or None when it is not one."""
-    ms, sep, seq = event_id.partition("-")
-    if not (sep and ms.isdigit() and seq.isdigit()):
+    """Return a stream id `ms-seq` as a pair to compare, or None when it is not one.
+
+    Anything else is None, never an error: the id comes from clients (Last-Event-ID), and
+    `str.isdigit` alone would let through digits `int` refuses ("²") or cannot hold.
+    """
+    match = _EVENT_ID_RE.fullmatch(event_id)
+    if match is None:
         return None
-    return int(ms), int(seq)
+    ms, seq = int(match[1]), int(match[2])
+    if ms > _U64_MAX or seq > _U64_MAX:
+        return None
+    return ms, seq

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Final
 
 from aiohttp import web
 from aiohttp.http import HttpVersion11
 
+from nflscores import metrics
 from nflscores.live.filters import parse_teams
 from nflscores.live.frames import retry_frame
 from nflscores.live.listener import Listener
+from nflscores.store import parse_event_id
 from nflscores.web.appkeys import HUB, SETTINGS
+
+log = logging.getLogger(__name__)
 
 EVENT_STREAM: Final = "text/event-stream"
 HEADERS: Final = {
@@ -30,15 +35,22 @@ def accepts_event_stream(request: web.BaseRequest) -> bool:
 
 
 def last_event_id(request: web.BaseRequest) -> str | None:
-    """Return the id a reconnecting client last saw: the header, else ?last_event_id=."""
-    return request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or None
+    """Return the id a reconnecting client last saw (the header, else ?last_event_id=).
+
+    An id that is not a stream id is no id: the client gets the snapshot, as a new one does.
+    """
+    raw = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or ""
+    return raw if parse_event_id(raw) is not None else None
 
 
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
     if not accepts_event_stream(request):
         raise web.HTTPFound(INDEX_PATH)
+    # Everything the request carries is read before the response starts: once the 200 is
+    # sent, a bad value can no longer be answered with a JSON error.
     teams = parse_teams(request.query.get("team", ""))
+    resume_from = last_event_id(request)
     settings = request.app[SETTINGS]
     hub = request.app[HUB]
     response = web.StreamResponse(headers=HEADERS)
@@ -60,8 +72,15 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         buffer=settings.sse_client_buffer,
         write_timeout_s=settings.sse_write_timeout_s,
     )
-    async with hub.listening(listener):
-        await listener.start(await hub.backlog(last_event_id(request)))
-        await listener.serve()
-    await listener.finish(response)
+    try:
+        async with hub.listening(listener):
+            await listener.start(await hub.backlog(resume_from))
+            await listener.serve()
+        await listener.finish(response)
+    except Exception as exc:  # the stream has started: end it, never answer 500
+        # A JSON 500 now would be written inside the event stream's body. End the stream
+        # instead: the client reconnects with its Last-Event-ID and loses nothing.
+        log.error("a live stream failed and was ended: %s: %s", type(exc).__name__, exc)
+        metrics.SSE_DROPPED.labels(reason="error").inc()
+        listener.abort()
     return response
