@@ -1,4 +1,11 @@
-"""One live event, decoded once, with each of its wire forms encoded once for every client."""
+"""One live event, decoded once, with each of its wire forms encoded once for every client.
+
+The whole week's frames (chunked or not) are kept for as long as the event is. A team
+filter's frame is kept only while the event is the newest: that is when every client with the
+filter is sent it at once. Once a newer event arrives the hub retires this one, and a filtered
+client replaying it (a reconnect) has its frame encoded for it alone, so memory grows with
+the filters in use, not with filters times the events kept for replay.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +26,7 @@ class BadEvent(ValueError):
 class LiveEvent:
     """A week snapshot under its stream id, and the bytes each kind of client is sent."""
 
-    __slots__ = ("_wire", "body", "id", "key", "week")
+    __slots__ = ("_filtered", "_wire", "body", "id", "key", "week")
 
     def __init__(self, event_id: str, body: bytes) -> None:
         key = parse_event_id(event_id)
@@ -33,7 +40,9 @@ class LiveEvent:
         self.key: EventKey = key
         self.body = body
         self.week: Week = week
-        self._wire: dict[tuple[frozenset[str], bool], bytes] = {}
+        self._wire: dict[bool, bytes] = {}
+        #: Filtered frames by (filter, chunked); None once the event is no longer the newest.
+        self._filtered: dict[tuple[frozenset[str], bool], bytes] | None = {}
 
     @classmethod
     def from_message(cls, message: bytes) -> LiveEvent:
@@ -48,14 +57,31 @@ class LiveEvent:
         """Return the week this snapshot is of."""
         return self.week.ref
 
+    @property
+    def cached_forms(self) -> int:
+        """Return how many encoded frames this event holds."""
+        return len(self._wire) + len(self._filtered or ())
+
+    def retire(self) -> None:
+        """Drop the filtered frames: a newer event is the one every client is sent now."""
+        self._filtered = None
+
     def wire(self, teams: frozenset[str], chunked: bool) -> bytes:
         """Return the bytes for clients with this team filter, built on first use only."""
+        if not teams:
+            cached = self._wire.get(chunked)
+            if cached is None:
+                cached = self._wire[chunked] = self._encode(self.body, chunked)
+            return cached
+        filtered = self._filtered
         form = (teams, chunked)
-        cached = self._wire.get(form)
+        cached = None if filtered is None else filtered.get(form)
         if cached is None:
-            body = self.body if not teams else encode_week(only_teams(self.week, teams))
-            cached = event_frame(self.id, body)
-            if chunked:
-                cached = http_chunk(cached)
-            self._wire[form] = cached
+            cached = self._encode(encode_week(only_teams(self.week, teams)), chunked)
+            if filtered is not None:
+                filtered[form] = cached
         return cached
+
+    def _encode(self, body: bytes, chunked: bool) -> bytes:
+        frame = event_frame(self.id, body)
+        return http_chunk(frame) if chunked else frame

@@ -186,6 +186,8 @@ class LiveHub:
             return
         self._recent.append(event)
         self._latest = event
+        if latest is not None:
+            latest.retire()
         if latest is not None and body == latest.body:
             # The same snapshot under a new id: the store lost its history and the poller
             # wrote it again. New streams start from the new id; open ones need nothing.
