@@ -12,7 +12,8 @@ NflScoresError
 │   ├── UpstreamTimeout         504: no complete answer in time
 │   └── UpstreamBadResponse     a 4xx, a wrong or oversized body, an ESPN scoreboard that
 │       │                       changed shape
-│       └── ParseError          the body is not a scorestrip document
+│       ├── ParseError          the body is not a scorestrip document
+│       └── WrongWeek           a valid document for another week (domain.answers)
 └── CacheUnavailable            503: the store does not answer and nothing else can
 """
 

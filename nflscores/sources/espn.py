@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from nflscores.domain.answers import check_games, check_week
 from nflscores.domain.errors import UpstreamBadResponse, UpstreamError
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef, weeks_of
@@ -39,11 +40,15 @@ class EspnSource:
     async def fetch_week(self, ref: WeekRef) -> Week:
         """Return one week."""
         body = await self._client.fetch(SCOREBOARD_PATH, week_query(ref))
-        return self._read(body, ref)
+        week = self._read(body, ref)
+        check_week(week, ref)
+        return week
 
     async def fetch_live(self) -> Week:
         """Return the week ESPN considers current."""
-        return self._read(await self._client.fetch(SCOREBOARD_PATH), None)
+        week = self._read(await self._client.fetch(SCOREBOARD_PATH), None)
+        check_games(week)
+        return week
 
     async def weeks(self, season: int) -> tuple[WeekRef, ...]:
         """Return the season's weeks from ESPN's calendar (one request if none was seen yet)."""

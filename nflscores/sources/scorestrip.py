@@ -146,8 +146,9 @@ def parse_scorestrip(
 ) -> Week:
     """Return the week a scorestrip document describes.
 
-    `ref` is the week that was asked for (the week feed); without it the week is read from the
-    document's `<gms>` header (the live feed). Raises ParseError on anything malformed.
+    The week is the one the document's `<gms y= w=>` header names; `ref` (the week asked of the
+    week feed) stands in only when the header does not say. Without either (a live feed with
+    no `<gms>`) it raises NoLiveWeek. Raises ParseError on anything malformed.
     """
     if len(body) > max_bytes:
         raise ParseError(f"the document is {len(body)} bytes, over the {max_bytes} limit")
@@ -166,6 +167,10 @@ def parse_scorestrip(
     if ref is None:
         if gms is None:
             raise NoLiveWeek("the live feed lists no week")
+        ref = _feed_week(gms, games)
+    elif gms is not None and gms.get("y") is not None and gms.get("w") is not None:
+        # The document says which week it holds: that is the week it is, whatever was asked
+        # (domain.answers compares the two).
         ref = _feed_week(gms, games)
     return Week(
         ref=ref,
