@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "nflscores"
 LAYERS: dict[str, int] = {
     "domain": 0,
     "metrics": 0,
+    "backoff": 0,
     "store": 1,
     "settings": 2,
     "logs": 3,
