@@ -280,3 +280,12 @@ async def test_unreachable_redis_raises_cache_unavailable() -> None:
                 pass
     finally:
         await backend.aclose()
+
+
+async def test_all_events_returns_the_whole_history_oldest_first(store: Store) -> None:
+    """all_events holds every event still kept, in order; an empty stream is an empty list."""
+    backend = store.backend
+    assert await backend.all_events(STREAM) == []
+    await backend.acquire(LEASE, TOKEN, ttl_ms=10_000)
+    ids = [await publish(backend, b"%d" % n, maxlen=10) for n in range(3)]
+    assert await backend.all_events(STREAM) == [(ids[n], b"%d" % n) for n in range(3)]

@@ -15,6 +15,7 @@ import pytest
 
 from nflscores.cache.entries import WeekCache
 from nflscores.domain.encoding import loads
+from nflscores.domain.errors import CacheUnavailable
 from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
@@ -206,6 +207,15 @@ async def test_demo_runs_everything_in_one_process_and_scores_move(
     assert b"nflscores demo: open http://" in (tmp_path / "demo.log").read_bytes()
 
 
+async def publish_soon(publisher: Publisher, body: bytes) -> str:
+    """Publish once Redis takes commands again (the first may meet a link that broke)."""
+    for _ in range(50):
+        with contextlib.suppress(CacheUnavailable):
+            return await publisher.publish(body)
+        await asyncio.sleep(0.1)
+    raise TimeoutError("Redis took no command for 5 s after its restart")
+
+
 def scores(week_json: bytes) -> list[int]:
     """Return every score of a week JSON, 0 for those not known yet."""
     data = loads(week_json)
@@ -262,3 +272,37 @@ async def test_poller_and_streams_survive_a_redis_restart_without_repeats_or_gap
                 await cancel_and_wait(polling)
                 await client.close()
                 await backend.aclose()
+
+
+@pytest.mark.slow
+async def test_every_event_published_right_after_a_redis_restart_reaches_the_stream(
+    aiohttp_client: MakeClient, tmp_path: Path
+) -> None:
+    """Redis restarts empty and two events go out at once: the hub replays both, not the last."""
+    port = free_port()
+    settings = Settings(
+        redis_url=f"redis://127.0.0.1:{port}/0", upstream_url=f"http://127.0.0.1:{free_port()}"
+    )
+    argv = redis_server_argv(port, tmp_path)
+    with contextlib.ExitStack() as processes:
+        redis = processes.enter_context(running(argv, port=port))
+        client = await aiohttp_client(create_app(settings))
+        publisher = Publisher(RedisBackend.from_url(settings.redis_url or "", max_connections=2))
+        try:
+            await publisher.publish(live_body(cin=3))
+            response = await client.get("/api/livescore", headers=EVENT_STREAM)
+            reader = SseReader(response)
+            await reader.frame()
+            assert cin_score((await reader.event()).data) == 3
+
+            redis.terminate()
+            await asyncio.to_thread(redis.wait, 10)
+            processes.enter_context(running(argv, port=port))
+            # Published before the hub is subscribed again: only the history has them.
+            for score in (7, 10):
+                await publish_soon(publisher, live_body(cin=score))
+            frames = await reader.events(2, within=30)
+            assert [cin_score(frame.data) for frame in frames] == [7, 10]
+        finally:
+            await client.close()
+            await publisher.backend.aclose()

@@ -159,16 +159,21 @@ class LiveHub:
     async def _catch_up(self) -> None:
         """Deliver what was published while this process was not subscribed."""
         latest = self._latest
-        if latest is not None:
-            missed = await self._backend.events_after(keys.LIVE_STREAM, latest.id)
-            if missed is not None:
-                for event_id, body in missed:
-                    self._accept(event_id, body)
-                return
-        # First start, or the gap is gone from the history: start over from the newest.
-        newest = await self._backend.last_event(keys.LIVE_STREAM)
-        if newest is not None:
-            self._accept(*newest)
+        if latest is None:
+            # First start: the newest event is the snapshot; nobody was sent anything yet.
+            newest = await self._backend.last_event(keys.LIVE_STREAM)
+            if newest is not None:
+                self._accept(*newest)
+            return
+        missed = await self._backend.events_after(keys.LIVE_STREAM, latest.id)
+        if missed is None:
+            # The history no longer holds our last id: it was trimmed, or Redis restarted
+            # empty and the poller has published since. Everything it holds now is newer
+            # than what the streams have (older ids are skipped): deliver all of it, so the
+            # first events after a restart are not lost.
+            missed = await self._backend.all_events(keys.LIVE_STREAM)
+        for event_id, body in missed:
+            self._accept(event_id, body)
 
     def _receive(self, message: bytes) -> None:
         event_id, _, body = message.partition(b"\n")

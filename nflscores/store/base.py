@@ -64,6 +64,9 @@ class Backend(Protocol):
     async def last_event(self, stream: str) -> Event | None:
         """Return the newest event of the stream, or None when it is empty."""
 
+    async def all_events(self, stream: str) -> list[Event]:
+        """Return every event the stream holds, oldest first (at most its maxlen)."""
+
     def subscribe(self, channel: str) -> AbstractAsyncContextManager[AsyncIterator[bytes]]:
         """Subscribe to channel for the block; iterate to get each message published since.
 

@@ -148,6 +148,9 @@ class MemoryBackend:
         events = self._streams.get(stream)
         return events[-1] if events else None
 
+    async def all_events(self, stream: str) -> list[Event]:
+        return list(self._streams.get(stream, ()))
+
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         subscriber = _Subscriber()

@@ -323,6 +323,11 @@ class RedisBackend:
         entries: Any = await self._client.xrevrange(stream, count=1)
         return _event(entries[0]) if entries else None
 
+    @_unavailable
+    async def all_events(self, stream: str) -> list[Event]:
+        entries: Any = await self._client.xrange(stream)
+        return [_event(entry) for entry in entries]
+
     @asynccontextmanager
     async def subscribe(self, channel: str) -> AsyncIterator[AsyncIterator[bytes]]:
         if isinstance(self._client, RedisCluster):
