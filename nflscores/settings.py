@@ -48,6 +48,8 @@ class Settings:
     upstream_timeout_s: float = 10.0
     upstream_retries: int = 2
     upstream_concurrency: int = 32
+    #: How long a fetch may wait for one of the concurrent requests before it is a 504/STALE.
+    upstream_queue_timeout_s: float = 2.0
     #: An ESPN week is 150-400 KB; a body over this is refused.
     upstream_max_bytes: int = 4 << 20
     final_ttl_s: int = keys.FINAL_TTL_S

@@ -16,7 +16,7 @@ from nflscores.store import keys
 from nflscores.web.app import create_app
 from nflscores.web.routes import ROUTES
 from tests.live_support import live_xml
-from tests.support import Client, MakeClient, free_port
+from tests.support import Client, MakeClient, free_port, until
 from tests.upstream import ScriptedUpstream
 
 WEEK_1 = ("2015", "REG", "1")
@@ -92,7 +92,11 @@ async def test_concurrent_misses_across_processes_make_one_upstream_request(
 async def test_live_week_expires_within_seconds(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream
 ) -> None:
-    """A week with a game in play is fresh only for the live lifetime, then fetched again."""
+    """A week with a game in play is fresh only for the live lifetime, then refreshed.
+
+    The expired copy is answered at once (STALE) while one refresh runs in the background;
+    the next request gets the refreshed copy.
+    """
     scripted.bodies[LIVE_WEEK] = live_xml()
     clock = ManualClock()
     app = create_app(dataclasses.replace(settings, live_ttl_s=1), clock=clock)
@@ -104,7 +108,13 @@ async def test_live_week_expires_within_seconds(
     assert scripted.requests[LIVE_WEEK] == 1
     clock.advance(1.2)
     again = await client.get("/api/2014/10")
-    assert again.headers["X-Cache"] == "MISS"
+    assert again.headers["X-Cache"] == "STALE"
+    await until(lambda: scripted.requests[LIVE_WEEK] == 2)
+
+    async def refreshed() -> bool:
+        return (await client.get("/api/2014/10")).headers["X-Cache"] == "HIT"
+
+    await until(refreshed)
     assert scripted.requests[LIVE_WEEK] == 2
 
 

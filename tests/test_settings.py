@@ -28,6 +28,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "upstream_timeout_s": ("7.25", 7.25),
     "upstream_retries": ("0", 0),
     "upstream_concurrency": ("4", 4),
+    "upstream_queue_timeout_s": ("0.5", 0.5),
     "upstream_max_bytes": ("65536", 65536),
     "final_ttl_s": ("86400", 86400),
     "live_ttl_s": ("3", 3),

@@ -36,6 +36,8 @@ class ScriptedUpstream:
     #: Weeks answered 500 whatever the mode, by (season, seasonType, week).
     failing: set[tuple[str, str, str]] = field(default_factory=set)
     delay_s: float = 0.0
+    #: The next this many week answers are cut short mid-body, whatever the mode.
+    truncate_next: int = 0
     #: Week-feed requests being answered now, and the most there ever were at once.
     in_flight: int = 0
     peak_in_flight: int = 0
@@ -63,10 +65,6 @@ class ScriptedUpstream:
             await asyncio.sleep(self.stall_s)
         if self.mode == "garbage":
             return web.Response(body=b"<html><body>Service Unavailable", content_type="text/html")
-        if self.mode == "truncate":
-            response = web.StreamResponse(headers={"Content-Length": str(len(body))})
-            response.content_type = "text/xml"
-            return response
         return web.Response(body=body, content_type="text/xml")
 
     async def week(self, request: web.Request) -> web.StreamResponse:
@@ -79,16 +77,24 @@ class ScriptedUpstream:
         if key in self.failing:
             return web.Response(status=500, text="this week is broken")
         body = self.week_body(key)
+        truncate = self.mode == "truncate" or self.truncate_next > 0
+        self.truncate_next = max(0, self.truncate_next - 1)
+        if truncate:
+            return await self._cut_short(request, body)
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             response = await self._serve(body)
         finally:
             self.in_flight -= 1
-        if self.mode == "truncate":
-            await response.prepare(request)
-            await response.write(body[: len(body) // 2])
-            request.transport.close()  # type: ignore[union-attr]
+        return response
+
+    async def _cut_short(self, request: web.Request, body: bytes) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Length": str(len(body))})
+        response.content_type = "text/xml"
+        await response.prepare(request)
+        await response.write(body[: len(body) // 2])
+        request.transport.close()  # type: ignore[union-attr]
         return response
 
     async def live(self, request: web.Request) -> web.StreamResponse:

@@ -3,6 +3,10 @@
 Concurrent misses for one week wait on a single fetch: inside a process through a shared
 future, across processes (gunicorn workers) through a lock in the store, whose holder fetches
 while the others watch the store for its result.
+
+A copy past its freshness is served at once (STALE) while one background refresh per week
+runs, as nginx's `proxy_cache_use_stale updating` does: nobody waits on a slow upstream for a
+week the cache can answer. Only a week with no copy at all waits for the upstream.
 """
 
 from __future__ import annotations
@@ -50,9 +54,11 @@ class WeekService:
         self._upstream = upstream
         self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
         self._inflight: dict[WeekRef, asyncio.Future[tuple[CachedWeek, CacheResult]]] = {}
+        self._refreshing: dict[WeekRef, asyncio.Task[None]] = {}
         # A fetch holds the lock no longer than its retries can take, plus a margin.
         attempts = settings.upstream_retries + 1
-        self._lock_ttl_s = settings.upstream_timeout_s * attempts + 2.0
+        attempt_s = settings.upstream_queue_timeout_s + settings.upstream_timeout_s
+        self._lock_ttl_s = attempt_s * attempts + 2.0
 
     def cached(self, ref: WeekRef) -> CachedWeek | None:
         """Return this process's fresh copy of the week, counted as a hit, or None."""
@@ -98,18 +104,37 @@ class WeekService:
         if stored is not None and stored.is_fresh(self._clock.time()):
             self._keep(ref, stored)
             return stored, "HIT"
+        if stored is not None:
+            self._refresh_in_background(ref)
+            return stored, "STALE"
         try:
             entry = await self._fetch_once(ref)
         except CacheUnavailable:
             log.warning("the store went down; asking the upstream for %s directly", ref)
             return await self._fetch_without_store(ref), "MISS"
-        except UpstreamError as exc:
-            if stored is None:
-                raise
-            log.warning("serving a stale copy of %s: %s", ref, exc)
-            return stored, "STALE"
         self._keep(ref, entry)
         return entry, "MISS"
+
+    def _refresh_in_background(self, ref: WeekRef) -> None:
+        """Start the one refresh of a stale week, unless it is running already."""
+        if ref in self._refreshing:
+            return
+        task = asyncio.create_task(self._refresh(ref), name=f"refresh-{ref}")
+        self._refreshing[ref] = task
+        task.add_done_callback(lambda _: self._refreshing.pop(ref, None))
+
+    async def _refresh(self, ref: WeekRef) -> None:
+        try:
+            self._keep(ref, await self._fetch_once(ref))
+        except (UpstreamError, CacheUnavailable) as exc:
+            log.warning("serving a stale copy of %s: the refresh failed: %s", ref, exc)
+
+    async def aclose(self) -> None:
+        """Stop the background refreshes (the upstream client is about to close)."""
+        tasks = list(self._refreshing.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _fetch_without_store(self, ref: WeekRef) -> CachedWeek:
         try:

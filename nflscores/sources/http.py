@@ -102,6 +102,7 @@ class UpstreamClient:
     def max_bytes(self) -> int:
         """Return the largest body this client accepts."""
         return self._max_bytes
+        self._queue_timeout_s = settings.upstream_queue_timeout_s
 
     @classmethod
     @asynccontextmanager
@@ -130,12 +131,16 @@ class UpstreamClient:
         return self._clock.now().replace(microsecond=0)
 
     async def fetch(self, path: str, params: Mapping[str, str] | None = None) -> bytes:
-        """Return the body at path, retrying connection errors, 429 and 5xx with backoff."""
+        """Return the body at path, retrying resets, cut bodies and 5xx with jittered backoff.
+
+        Each attempt first waits for one of the concurrent request slots, for at most
+        `upstream_queue_timeout_s`, then has `upstream_timeout_s` to complete.
+        """
         attempt = 0
         while True:
             await self._wait_out_retry_after(path)
             try:
-                async with self._limit:
+                async with self._slot():
                     return await self._attempt(path, params)
             except _Retryable as failure:
                 if failure.retry_after_s is not None:
@@ -161,6 +166,22 @@ class UpstreamClient:
             )
         log.info("waiting %.1fs before asking for %s, as the upstream asked", wait, path)
         await asyncio.sleep(wait)
+
+    @asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """Hold one of the concurrent upstream requests; raise UpstreamTimeout if none frees."""
+        try:
+            async with asyncio.timeout(self._queue_timeout_s):
+                await self._limit.acquire()
+        except TimeoutError:
+            metrics.UPSTREAM_REQUESTS.labels(outcome="queue_timeout").inc()
+            raise UpstreamTimeout(
+                f"no upstream request slot freed within {self._queue_timeout_s:g}s"
+            ) from None
+        try:
+            yield
+        finally:
+            self._limit.release()
 
     async def _attempt(self, path: str, params: Mapping[str, str] | None) -> bytes:
         started = time.perf_counter()
@@ -194,8 +215,12 @@ class UpstreamClient:
             outcome = "timeout"
             raise UpstreamTimeout("the upstream did not answer in time") from None
         except aiohttp.ClientPayloadError as exc:
+            # A body cut short (a reset mid-way) is a failed attempt of an idempotent GET,
+            # like a refused connection: worth another try.
             outcome = "bad_body"
-            raise UpstreamBadResponse(f"the upstream sent a broken body: {exc}") from None
+            raise _Retryable(
+                UpstreamBadResponse(f"the upstream sent a broken body: {exc}")
+            ) from None
         except (aiohttp.ClientError, OSError) as exc:
             outcome = "unreachable"
             raise _Retryable(UpstreamUnavailable(f"the upstream is unreachable: {exc}")) from None

@@ -49,17 +49,19 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
     clock = app[CLOCK]
     async with open_source(settings, clock=clock) as upstream:
         app[UPSTREAM] = upstream
-        app[WEEKS] = WeekService(
+        weeks = WeekService(
             cache=app[CACHE],
             backend=app[BACKEND],
             upstream=upstream,
             settings=settings,
             clock=clock,
         )
+        app[WEEKS] = weeks
         app[STANDINGS] = StandingsService(
             weeks=app[WEEKS], backend=app[BACKEND], settings=settings, clock=clock
         )
         yield
+        await weeks.aclose()
 
 
 def create_app(
