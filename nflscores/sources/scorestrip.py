@@ -67,7 +67,11 @@ def kickoff_time(eid: str, listed: str, *, weekday: str, game_type: str) -> date
         day = date(int(date_match[1]), int(date_match[2]), int(date_match[3]))
     except ValueError:
         raise ParseError(f"game id {eid!r} does not hold a real date") from None
-    return datetime.combine(played_on(day, weekday), time(hour, minute), tzinfo=EASTERN)
+    try:
+        played = played_on(day, weekday)
+    except OverflowError:  # a moved game past 9999-12-31
+        raise ParseError(f"game id {eid!r} does not hold a real date") from None
+    return datetime.combine(played, time(hour, minute), tzinfo=EASTERN)
 
 
 def _is_number(text: str) -> bool:
