@@ -71,6 +71,11 @@ EVENTS_PUBLISHED: Final = Counter("nflscores_events_published", "Live events the
 EVENTS_DELIVERED: Final = Counter(
     "nflscores_events_delivered", "Live events written to stream clients"
 )
+HTTP_REJECTED: Final = Counter(
+    "nflscores_http_rejected",
+    "Requests refused before routing: malformed, too large, HTTP/0.9 or too slow",
+    ["reason"],
+)
 SSE_DROPPED: Final = Counter(
     "nflscores_sse_clients_dropped", "Stream clients dropped by the server", ["reason"]
 )

@@ -64,6 +64,9 @@ class Settings:
     sse_client_buffer: int = 8
     sse_write_timeout_s: float = 10.0
     live_history_maxlen: int = keys.LIVE_HISTORY_MAXLEN
+    #: A connection whose request headers are not complete this long after its first byte
+    #: (or after it opened) is closed (a 408).
+    header_read_timeout_s: float = 10.0
     log_level: str = "INFO"
     log_json: bool = False
     #: One line per request on stderr (at INFO); off when nginx's access log is enough.

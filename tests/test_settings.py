@@ -42,6 +42,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "sse_client_buffer": ("16", 16),
     "sse_write_timeout_s": ("5", 5.0),
     "live_history_maxlen": ("500", 500),
+    "header_read_timeout_s": ("5", 5.0),
     "log_level": ("DEBUG", "DEBUG"),
     "log_json": ("true", True),
     "access_log": ("off", False),

@@ -21,9 +21,10 @@ from aiohttp.abc import AbstractAccessLogger
 
 from nflscores.domain.encoding import dumps
 from nflscores.logs import JsonFormatter
-from nflscores.web.tallies import count_request
+from nflscores.web.tallies import REJECTED_KEY, count_request
 
 ACCESS_LOG: Final = logging.getLogger("nflscores.access")
+log = logging.getLogger(__name__)
 #: How long a log line may wait in the buffer before it is written out.
 LOG_FLUSH_S: Final = 0.2
 
@@ -47,11 +48,14 @@ class RequestLog(AbstractAccessLogger):
         )
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, elapsed: float) -> None:
-        """Record a request aiohttp has answered in `elapsed` seconds."""
-        route = count_request(request, response.status)
-        if self.logger.isEnabledFor(logging.INFO):
-            fields = access_fields(request, route, response.status, elapsed)
-            self._lines.add(self._format(fields))
+        """Record a request aiohttp has answered in `elapsed` seconds; never raise."""
+        try:
+            route = count_request(request, response.status)
+            if self.logger.isEnabledFor(logging.INFO):
+                fields = access_fields(request, route, response.status, elapsed)
+                self._lines.add(self._format(fields))
+        except Exception as exc:  # a log line must never break the connection it records
+            log.warning("could not record %s %s: %r", request.method, request.path, exc)
 
     def _format(self, fields: dict[str, Any]) -> bytes:
         stamp = timestamp(self._json)
@@ -84,11 +88,14 @@ def access_fields(
 ) -> dict[str, Any]:
     """Return the fields of one access-log line."""
     headers = request.headers
+    rejected = request.get(REJECTED_KEY)
+    # A refused request has no method or path of its own (aiohttp gives it placeholders).
+    method, path = ("-", "-") if rejected is not None else (request.method, request.path)
     return {
-        "msg": f"{request.method} {request.path} {status}",
-        "method": request.method,
-        "path": request.path,
-        "route": route,
+        "msg": f"{method} {path} {status}",
+        "method": method,
+        "path": path,
+        "route": "rejected" if rejected is not None else route,
         "status": status,
         "duration_ms": round(elapsed * 1000, 2),
         "remote": request.remote,

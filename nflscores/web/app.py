@@ -13,6 +13,7 @@ from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import Backend, open_backend
+from nflscores.web import protocol
 from nflscores.web.accesslog import request_log_args
 from nflscores.web.appkeys import (
     BACKEND,
@@ -79,6 +80,7 @@ def create_app(
     setup_live(app)
     setup_observability(app)
     add_fallback_route(app)
+    protocol.install(app, header_timeout_s=settings.header_read_timeout_s)
     return app
 
 

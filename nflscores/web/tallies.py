@@ -20,6 +20,8 @@ from nflscores import metrics
 
 #: Route label of requests no route matched, so unknown paths cannot grow the label set.
 UNMATCHED: Final = "unmatched"
+#: The key a request refused before routing carries (set by web.protocol).
+REJECTED_KEY: Final = web.RequestKey("nflscores.rejected", str)
 #: How often counts are flushed to the shared metrics.
 FLUSH_INTERVAL_S: Final = 1.0
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -36,7 +38,14 @@ def count_request(request: web.BaseRequest, status: int) -> str:
 
 
 def _resource(request: web.BaseRequest) -> AbstractResource | None:
-    return request.match_info.route.resource if isinstance(request, web.Request) else None
+    # A request refused before routing (by the parser, say) has no match_info: reading it
+    # raises, so look before asking.
+    if not isinstance(request, web.Request) or request.get(REJECTED_KEY) is not None:
+        return None
+    try:
+        return request.match_info.route.resource
+    except (AssertionError, AttributeError):
+        return None
 
 
 def _request_labels(key: RequestKey) -> tuple[str, ...]:
