@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -13,10 +15,13 @@ from nflscores.store import keys
 from nflscores.store.urls import RedisTarget, parse_redis_url
 
 T = TypeVar("T")
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULT_UPSTREAM_URL = "http://127.0.0.1:8081"
 #: The formats the service reads weeks from, and each one's base URL when none is set.
 SOURCES = {"scorestrip": DEFAULT_UPSTREAM_URL, "espn": "https://site.api.espn.com"}
+#: Loopback and the private ranges: a scraper beside the service, as nginx allows.
+DEFAULT_METRICS_ALLOW = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 
 class SettingsError(ValueError):
@@ -67,6 +72,8 @@ class Settings:
     #: A connection whose request headers are not complete this long after its first byte
     #: (or after it opened) is closed (a 408).
     header_read_timeout_s: float = 10.0
+    #: The networks (comma-separated CIDRs) whose addresses may read GET /metrics.
+    metrics_allow: str = DEFAULT_METRICS_ALLOW
     log_level: str = "INFO"
     log_json: bool = False
     #: One line per request on stderr (at INFO); off when nginx's access log is enough.
@@ -155,8 +162,18 @@ class Settings:
             raise SettingsError(f"NFLSCORES_WORKERS must be at least 1, not {self.workers}")
         if not self.bind.strip():
             raise SettingsError("NFLSCORES_BIND must be host:port or unix:/path")
+        try:
+            metrics_networks(self.metrics_allow)
+        except ValueError as exc:
+            raise SettingsError(f"NFLSCORES_METRICS_ALLOW has an unusable network: {exc}") from None
         if self.log_level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("NFLSCORES_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+
+@functools.lru_cache(maxsize=8)
+def metrics_networks(allow: str) -> tuple[IPNetwork, ...]:
+    """Return the networks a NFLSCORES_METRICS_ALLOW value names; raise ValueError if unusable."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in allow.split(",") if part.strip())
 
 
 def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:

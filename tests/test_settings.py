@@ -43,6 +43,7 @@ SAMPLES: dict[str, tuple[str, Any]] = {
     "sse_write_timeout_s": ("5", 5.0),
     "live_history_maxlen": ("500", 500),
     "header_read_timeout_s": ("5", 5.0),
+    "metrics_allow": ("10.1.0.0/16, ::1/128", "10.1.0.0/16, ::1/128"),
     "log_level": ("DEBUG", "DEBUG"),
     "log_json": ("true", True),
     "access_log": ("off", False),

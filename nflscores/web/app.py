@@ -26,6 +26,7 @@ from nflscores.web.appkeys import (
     WEEKS,
 )
 from nflscores.web.errors import add_fallback_route
+from nflscores.web.headers import setup_headers
 from nflscores.web.live import setup_live
 from nflscores.web.metrics_view import setup_observability
 from nflscores.web.routes import ROUTES
@@ -79,6 +80,7 @@ def create_app(
         app.router.add_get(route.path, route.handler, name=route.name, allow_head=route.allow_head)
     setup_live(app)
     setup_observability(app)
+    setup_headers(app)
     add_fallback_route(app)
     protocol.install(app, header_timeout_s=settings.header_read_timeout_s)
     return app

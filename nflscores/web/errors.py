@@ -84,6 +84,8 @@ async def no_route(request: web.Request) -> web.Response:
             continue
         _, methods = await resource.resolve(request)
         allowed |= methods
+    # Every /api/ path answers the CORS preflight; that alone does not make it exist.
+    allowed.discard("OPTIONS")
     if allowed:
         allow = ",".join(sorted(allowed))
         return error_response(

@@ -31,6 +31,7 @@ from aiohttp.web_protocol import RequestHandler
 from nflscores import metrics
 from nflscores.domain.encoding import dumps
 from nflscores.web.errors import error_response
+from nflscores.web.headers import COMMON, SERVER
 from nflscores.web.tallies import REJECTED_KEY as REJECTED
 
 log = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ class JsonErrorHandler(RequestHandler):
         else:
             log.error("unhandled error on a request from %s", request.remote, exc_info=exc)
             status, code, text = 500, "internal", "the server failed; the error is logged"
-        response = error_response(status, code, text)
+        response = error_response(status, code, text, headers=COMMON)
         response.force_close()
         return response
 
@@ -185,7 +186,7 @@ class JsonErrorHandler(RequestHandler):
         body = dumps({"error": {"status": status, "code": code, "message": message}})
         reason = {400: "Bad Request", 408: "Request Timeout"}[status]
         head = (
-            f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\n"
+            f"HTTP/1.1 {status} {reason}\r\nServer: {SERVER}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
         )
         transport.write(head.encode() + body)

@@ -37,10 +37,11 @@ async def index(request: web.Request) -> web.Response:
     """Describe the service; with ?season=, list that season's weeks and its fetch summary."""
     data: dict[str, object] = {
         "service": "nflscores",
-        "version": __version__,
         "source": request.app[SETTINGS].source,
         "endpoints": endpoints(request.app[ROUTE_TABLE]),
     }
+    if "version" in request.query:  # only when asked: nothing to help a scanner match CVEs
+        data["version"] = __version__
     if "season" in request.query:
         season = parse_season(request.query["season"], today=request.app[CLOCK].now().date())
         data["season"] = season

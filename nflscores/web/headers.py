@@ -1,0 +1,60 @@
+"""Headers every answer carries: no software version, nosniff, CORS on the API, CSP on the page.
+
+The scores are public and read-only, so `/api/` allows GET and HEAD from any origin, without
+credentials (`Access-Control-Allow-Origin: *`), the stream included, and answers the preflight
+a browser sends before a request with `Last-Event-ID` or `If-None-Match`. `/metrics` is never
+shared with other origins. The page loads only its own files: no inline script or style.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aiohttp import web
+
+#: The `Server` header: the service's name, never its version or its libraries'.
+SERVER: Final = "nflscores"
+COMMON: Final = {"Server": SERVER, "X-Content-Type-Options": "nosniff"}
+API: Final = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, X-Cache, Retry-After",
+}
+PREFLIGHT: Final = {
+    **API,
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Allow-Headers": "Last-Event-ID, If-None-Match, Cache-Control",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, HEAD, OPTIONS",
+}
+PAGE: Final = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+_API_PREFIX: Final = "/api/"
+
+
+def setup_headers(app: web.Application) -> None:
+    """Add the headers to every response and answer CORS preflights on `/api/`."""
+    app.on_response_prepare.append(add_headers)
+    app.router.add_route("OPTIONS", "/api/{path:.*}", preflight, name="preflight")
+
+
+async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Set the headers of API.md's Operations section on a response about to start."""
+    headers = response.headers
+    headers.update(COMMON)
+    path = request.path
+    if path.startswith(_API_PREFIX):
+        headers.update(API)
+    elif not path.startswith("/metrics"):
+        headers.update(PAGE)
+
+
+async def preflight(request: web.Request) -> web.Response:
+    """Answer a CORS preflight (or any OPTIONS) on the API: GET and HEAD from anywhere."""
+    return web.Response(status=204, headers=PREFLIGHT)
