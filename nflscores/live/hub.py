@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 RECENT_EVENTS: Final = 64
 #: How often gone clients are looked for (a sweep of 10,000 streams costs about 3 ms).
 CHECK_INTERVAL_S: Final = 0.25
+#: How often each stream's socket is asked how much its client took (one ioctl per stream).
+PROGRESS_INTERVAL_S: Final = 1.0
 #: Waits before subscribing again: short, and jittered so that the workers of every host do
 #: not all reconnect at the same instant after a Redis restart.
 RESUBSCRIBE_BACKOFF: Final = Backoff(base_s=0.05, cap_s=1.0)
@@ -210,11 +212,17 @@ class LiveHub:
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self._heartbeat_s
+        next_progress = loop.time() + PROGRESS_INTERVAL_S
         while True:
             # Wake at the ping's time at the latest, so no gap between pings is ever longer.
             await asyncio.sleep(min(CHECK_INTERVAL_S, max(0.0, next_ping - loop.time())))
             for listener in self._listeners:
                 listener.check()
+            now = loop.time()
+            if now >= next_progress:
+                next_progress = now + PROGRESS_INTERVAL_S
+                for listener in tuple(self._listeners):
+                    listener.check_progress(now)
             if loop.time() >= next_ping:
                 next_ping = loop.time() + self._heartbeat_s
                 for listener in self._listeners:

@@ -4,15 +4,25 @@ The hub hands every event to every listener in one synchronous pass. A listener 
 keeps up gets the pre-encoded bytes written at once, with no task switch; one that lags keeps
 the newest few events in a bounded queue that its own request task writes out as the socket
 drains, and is cut off when the socket takes no bytes for the write timeout.
+
+"Takes" means the client's side acknowledged them, not that the kernel accepted them: a
+socket's buffers absorb a stuck reader's events for a long time (megabytes, through nginx
+too). The hub asks each socket for its unsent bytes (Linux's SIOCOUTQ: queued and not yet
+acknowledged) every second; a stream whose unsent bytes stop going down for the write
+timeout is cut off, counted in `nflscores_sse_clients_dropped_total{reason="slow"}` and
+logged. Stream sockets also get a small send buffer, so writes back up early.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 import random
 import socket
+import struct
+import termios
 from collections import deque
 from collections.abc import Sequence
 from enum import Enum
@@ -33,6 +43,10 @@ RECONNECT_SPREAD_MS: Final = (250, 1500)
 #: How long the last bytes of a stream the server ends may take to leave.
 _FINISH_TIMEOUT_S: Final = 1.0
 _TCP_USER_TIMEOUT: Final = getattr(socket, "TCP_USER_TIMEOUT", None)
+#: Linux's SIOCOUTQ: bytes in a TCP socket's send queue not yet acknowledged by the peer.
+_OUTQ: Final = getattr(termios, "TIOCOUTQ", None)
+#: The send buffer of a stream socket (the kernel doubles it): a few events, not megabytes.
+STREAM_SNDBUF_BYTES: Final = 64 * 1024
 
 
 class State(Enum):
@@ -50,13 +64,17 @@ class Listener:
 
     __slots__ = (
         "_chunked",
+        "_fd",
         "_pending",
         "_protocol",
+        "_stalled_since",
         "_state",
+        "_taken",
         "_teams",
         "_wakeup",
         "_write_timeout_s",
         "_writer",
+        "_written",
         "last_key",
     )
 
@@ -80,7 +98,11 @@ class Listener:
         self._state = State.STARTING
         #: The key of the last event written; older or repeated ones are never written.
         self.last_key: EventKey = (0, -1)
-        self._limit_unacknowledged(request)
+        #: Bytes written to the transport, and of those, the most the client has taken.
+        self._written = 0
+        self._taken = 0
+        self._stalled_since = asyncio.get_running_loop().time()
+        self._fd = self._tune_socket(request)
 
     @property
     def state(self) -> State:
@@ -114,12 +136,37 @@ class Listener:
         if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
             transport = self._transport()
             if transport is not None:
-                transport.write(_PING_CHUNK if self._chunked else PING)
+                frame = _PING_CHUNK if self._chunked else PING
+                transport.write(frame)
+                self._written += len(frame)
 
     def check(self) -> None:
         """Notice a client that went away, so its stream ends now rather than at a write."""
         if self.open and self._transport() is None:
             self._end(State.GONE)
+
+    @property
+    def unsent_bytes(self) -> int:
+        """Return bytes written to this stream that its client has not taken (acknowledged)."""
+        transport = self._protocol.transport
+        waiting = 0 if transport is None else transport.get_write_buffer_size()
+        if self._fd >= 0 and _OUTQ is not None:
+            with contextlib.suppress(OSError):
+                queued = fcntl.ioctl(self._fd, _OUTQ, b"\0\0\0\0")
+                waiting += struct.unpack("i", queued)[0]
+        return waiting
+
+    def check_progress(self, now: float) -> None:
+        """Cut the stream off when its client took no bytes for the write timeout."""
+        if not self.open:
+            return
+        unsent = self.unsent_bytes
+        taken = self._written - unsent
+        if unsent == 0 or taken > self._taken:
+            self._taken = taken
+            self._stalled_since = now
+        elif now - self._stalled_since >= self._write_timeout_s:
+            self._cut_off()
 
     def close(self) -> None:
         """End the stream with a hint to reconnect (the server is shutting down)."""
@@ -128,6 +175,8 @@ class Listener:
         self._end(State.CLOSING)
         if self._protocol.writing_paused:
             # A client this far behind would not read the hint in time: do not wait on it.
+            log.info("cutting off a live client too far behind to be told to reconnect")
+            metrics.SSE_DROPPED.labels(reason="shutdown").inc()
             self._abort()
 
     async def start(self, backlog: Sequence[LiveEvent]) -> None:
@@ -179,7 +228,9 @@ class Listener:
         if transport is None:
             self._end(State.GONE)
             return False
-        transport.write(event.wire(self._teams, self._chunked))
+        data = event.wire(self._teams, self._chunked)
+        transport.write(data)
+        self._written += len(data)
         self.last_key = event.key
         return True
 
@@ -189,15 +240,18 @@ class Listener:
             async with asyncio.timeout(self._write_timeout_s):
                 await self._writer.drain()
         except TimeoutError:
-            log.info("cutting off a live client that read nothing for %.0fs", self._write_timeout_s)
-            metrics.SSE_DROPPED.labels(reason="slow").inc()
-            self._end(State.SLOW)
-            self._abort()
+            self._cut_off()
             return False
         except ConnectionError:
             self._end(State.GONE)
             return False
         return True
+
+    def _cut_off(self) -> None:
+        log.info("cutting off a live client that took nothing for %.0fs", self._write_timeout_s)
+        metrics.SSE_DROPPED.labels(reason="slow").inc()
+        self._end(State.SLOW)
+        self._abort()
 
     def _transport(self) -> asyncio.Transport | None:
         transport = self._protocol.transport
@@ -225,18 +279,22 @@ class Listener:
         if transport is not None:
             transport.abort()
 
-    def _limit_unacknowledged(self, request: web.BaseRequest) -> None:
-        """Have the kernel drop the connection when sent bytes stay unacknowledged too long."""
+    def _tune_socket(self, request: web.BaseRequest) -> int:
+        """Size the stream socket's buffers and timeouts; return its descriptor (-1: none)."""
+        transport = request.transport
+        sock = None if transport is None else transport.get_extra_info("socket")
+        if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+            return -1
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SNDBUF_BYTES)
+        # Have the kernel drop the connection when sent bytes stay unacknowledged too long.
         # This catches a vanished peer (cable pulled) at the next heartbeat, which no write
         # would notice while the kernel's buffers still have room. Twice the write timeout,
         # so that a peer that is there but reads nothing is cut off by the write timeout.
-        transport = request.transport
-        sock = None if transport is None else transport.get_extra_info("socket")
-        if _TCP_USER_TIMEOUT is None or sock is None:
-            return
-        if sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return
-        with contextlib.suppress(OSError):
-            sock.setsockopt(
-                socket.IPPROTO_TCP, _TCP_USER_TIMEOUT, int(self._write_timeout_s * 2000)
-            )
+        if _TCP_USER_TIMEOUT is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(
+                    socket.IPPROTO_TCP, _TCP_USER_TIMEOUT, int(self._write_timeout_s * 2000)
+                )
+        fd: int = sock.fileno()
+        return fd

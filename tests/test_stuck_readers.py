@@ -1,0 +1,127 @@
+"""A client that stops reading is cut off by the app's write timeout, not by the kernel's."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from nflscores import metrics
+from nflscores.settings import Settings
+from nflscores.store import RedisBackend
+from nflscores.web.app import create_app
+from nflscores.web.appkeys import HUB
+from tests.live_support import Publisher, live_body, until
+from tests.stack import nginx_site
+from tests.support import free_port, running
+
+MakeServer = Callable[..., Awaitable[TestServer]]
+REQUEST = b"GET /api/livescore HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"
+
+
+@pytest.fixture
+async def app_server(settings: Settings, aiohttp_server: MakeServer) -> TestServer:
+    """Run the real app on a real port, cutting off clients after 1 s without progress."""
+    quick = dataclasses.replace(settings, sse_write_timeout_s=1.0, sse_heartbeat_s=60.0)
+    server: TestServer = await aiohttp_server(create_app(quick))
+    return server
+
+
+@pytest.fixture
+async def stuck_client() -> AsyncIterator[Callable[[int], Awaitable[socket.socket]]]:
+    """Return a connector of clients that send the stream request and never read a byte."""
+    sockets: list[socket.socket] = []
+
+    async def connect(port: int, *, source: str = "127.0.0.1") -> socket.socket:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.bind((source, 0))
+        sock.setblocking(False)
+        loop = asyncio.get_running_loop()
+        await loop.sock_connect(sock, ("127.0.0.1", port))
+        await loop.sock_sendall(sock, REQUEST)
+        sockets.append(sock)
+        return sock
+
+    yield connect  # type: ignore[misc]
+    for sock in sockets:
+        sock.close()
+
+
+async def test_a_reader_that_stops_is_cut_off_though_the_kernel_takes_every_write(
+    app_server: TestServer,
+    backend: RedisBackend,
+    stuck_client: Callable[[int], Awaitable[socket.socket]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A few small events fit the socket buffers; no progress for 1 s still cuts the stream."""
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = app_server.app[HUB]
+    dropped = metrics.SSE_DROPPED.labels(reason="slow")
+    before = dropped._value.get()
+    await stuck_client(app_server.port)
+    await until(lambda: len(hub.listeners) == 1)
+    (listener,) = hub.listeners
+    for score in range(1, 4):  # ~20 KB in all: far less than the buffers hold
+        await publisher.publish(live_body(cin=score, pad=1000))
+    assert listener.unsent_bytes > 0
+    with caplog.at_level(logging.INFO, logger="nflscores.live.listener"):
+        await until(lambda: not hub.listeners, within=15)
+    assert dropped._value.get() == before + 1
+    assert any("cutting off a live client" in record.message for record in caplog.records)
+
+
+async def test_a_client_that_reads_slowly_but_steadily_is_kept(
+    app_server: TestServer, backend: RedisBackend
+) -> None:
+    """Progress, not speed: a reader that takes bytes now and then stays connected."""
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = app_server.app[HUB]
+    reader, writer = await asyncio.open_connection("127.0.0.1", app_server.port)
+    try:
+        writer.write(REQUEST)
+        await until(lambda: len(hub.listeners) == 1)
+        for score in range(1, 5):
+            await publisher.publish(live_body(cin=score, pad=1000))
+            await reader.read(64 * 1024)
+            await asyncio.sleep(0.6)
+        assert len(hub.listeners) == 1
+    finally:
+        writer.close()
+
+
+@pytest.mark.slow
+async def test_a_stuck_reader_behind_nginx_is_cut_off(
+    app_server: TestServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+    tmp_path: Path,
+) -> None:
+    """Through nginx, whose buffers hide the client, the app still sees no progress and cuts."""
+    port = free_port()
+    site = nginx_site(
+        listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{app_server.port}", run_dir=tmp_path
+    )
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = app_server.app[HUB]
+    dropped = metrics.SSE_DROPPED.labels(reason="slow")
+    before = dropped._value.get()
+    with running(site.argv(), port=port):
+        await stuck_client(port, source="127.0.0.2")
+        await until(lambda: len(hub.listeners) == 1)
+        # Enough to fill the client's, nginx's and the app's buffers between them.
+        for score in range(1, 60):
+            await publisher.publish(live_body(cin=score, pad=12_000))
+            if not hub.listeners:
+                break
+        await until(lambda: not hub.listeners, within=30)
+    assert dropped._value.get() == before + 1
