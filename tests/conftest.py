@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -130,3 +131,12 @@ async def espn_client(
 ) -> Client:
     """Return a client of the real application in ESPN mode."""
     return await aiohttp_client(create_app(espn_settings))
+
+
+@pytest.fixture
+def nginx_dir() -> Iterator[Path]:
+    """Return a run directory nginx's workers can use (they run as nobody under root)."""
+    with tempfile.TemporaryDirectory(prefix="nflscores-nginx-") as workdir:
+        path = Path(workdir)
+        path.chmod(0o755)
+        yield path / "nginx"

@@ -292,3 +292,11 @@ async def test_healthcheck_exits_zero_on_200_and_one_otherwise(
     assert await check(bind=f"0.0.0.0:{server.port}") == 0
     assert await check(bind=f"0.0.0.0:{free_port()}") == 1
     assert await check(f"http://127.0.0.1:{server.port}/missing", bind="") == 1
+
+
+def test_nginx_bounds_slow_clients_and_names_no_version() -> None:
+    """Idle or half-sent requests and stuck stream readers are bounded; no version is shown."""
+    assert nginx_directive("server_tokens") == "off"
+    assert nginx_directive("client_header_timeout") == "10s"
+    assert nginx_directive("send_timeout") == "20s"
+    assert "sndbuf=" in nginx_directive("listen")

@@ -103,12 +103,12 @@ async def test_a_stuck_reader_behind_nginx_is_cut_off(
     app_server: TestServer,
     backend: RedisBackend,
     stuck_client: Callable[..., Awaitable[socket.socket]],
-    tmp_path: Path,
+    nginx_dir: Path,
 ) -> None:
     """Through nginx, whose buffers hide the client, the app still sees no progress and cuts."""
     port = free_port()
     site = nginx_site(
-        listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{app_server.port}", run_dir=tmp_path
+        listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{app_server.port}", run_dir=nginx_dir
     )
     publisher = Publisher(backend)
     await publisher.publish(live_body(cin=0))
