@@ -31,7 +31,9 @@ POST_GAME_TYPES: Final = ("WC", "DIV", "CON", "PRO", "SB")
 #: What a season looks like in a path or a query: four ASCII digits.
 SEASON_PATTERN: Final = "[0-9]{4}"
 _SEASON_RE: Final = re.compile(SEASON_PATTERN)
-_SLUG_RE: Final = re.compile(r"pre-(?:0|[1-9][0-9]?)|[1-9][0-9]?|" + "|".join(POST_ROUNDS))
+#: A week slug's shape (whether the season has that week is another question).
+SLUG_PATTERN: Final = r"pre-(?:0|[1-9][0-9]?)|[1-9][0-9]?|" + "|".join(POST_ROUNDS)
+_SLUG_RE: Final = re.compile(SLUG_PATTERN)
 
 
 @dataclass(frozen=True, slots=True, order=True)

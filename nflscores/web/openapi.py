@@ -9,7 +9,8 @@ from nflscores import __version__
 from nflscores.domain.encoding import dumps
 from nflscores.domain.models import SourceName, Status
 from nflscores.domain.teams import CODE_PATTERN
-from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN, SeasonType
+from nflscores.domain.weeks import POST_ROUNDS, SEASON_PATTERN, SLUG_PATTERN, SeasonType
+from nflscores.live.filters import TEAMS_PATTERN
 from nflscores.web.route import Route
 
 _NULLABLE_INT = {"type": ["integer", "null"]}
@@ -350,6 +351,16 @@ def _season_operations() -> dict[str, Any]:
     }
 
 
+_SEASON = {"type": "string", "pattern": f"^{SEASON_PATTERN}$"}
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
+
+
+def _errors(**by_status: str) -> dict[str, Any]:
+    """Return error responses with API.md's body, by status ("e404": "why")."""
+    return {status.removeprefix("e"): _error_ref(why) for status, why in by_status.items()}
+
+
 def _operations() -> dict[str, Any]:
     """Return the GET operation of each route, by route name."""
     week_json = {"application/json": {"schema": {"$ref": "#/components/schemas/Week"}}}
@@ -357,7 +368,9 @@ def _operations() -> dict[str, Any]:
         "openapi": {
             "get": {
                 "summary": "This document",
-                "responses": {"200": {"description": "The OpenAPI 3.1 document"}},
+                "responses": {
+                    "200": {"description": "The OpenAPI 3.1 document", "content": _JSON_OBJECT}
+                },
             }
         },
         "page": {
@@ -369,65 +382,134 @@ def _operations() -> dict[str, Any]:
         "index": {
             "get": {
                 "summary": "Service index; with ?season=, that season's week slugs",
-                "parameters": [{"name": "season", "in": "query", "schema": {"type": "integer"}}],
-                "responses": {"200": {"description": "The index"}, "400": _error_ref("Bad")},
+                "parameters": [
+                    {
+                        "name": "season",
+                        "in": "query",
+                        "description": "A season year: 1970 up to next year (others are 404)",
+                        "schema": _SEASON,
+                    },
+                    {
+                        "name": "version",
+                        "in": "query",
+                        "description": "Present (any value): include the service's version",
+                        "schema": {"type": "string"},
+                    },
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The index",
+                        "content": _JSON_OBJECT,
+                        "links": {
+                            "FirstWeek": {
+                                "operationId": "week",
+                                "description": "The season's first week",
+                                "parameters": {
+                                    "season": "$response.body#/season",
+                                    "week": "$response.body#/weeks/0",
+                                },
+                            },
+                        },
+                    },
+                    **_errors(
+                        e400="Malformed season", e404="A season the service has no weeks for"
+                    ),
+                },
             }
         },
         "week": {
             "get": {
                 "summary": "One week's games",
                 "parameters": [
-                    {
-                        "name": "season",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string", "pattern": f"^{SEASON_PATTERN}$"},
-                    },
+                    {"name": "season", "in": "path", "required": True, "schema": _SEASON},
                     {
                         "name": "week",
                         "in": "path",
                         "required": True,
                         "description": "pre-0..pre-4, 1..18, or " + ", ".join(POST_ROUNDS),
-                        "schema": {"type": "string"},
+                        "schema": {"type": "string", "pattern": f"^({SLUG_PATTERN})$"},
                     },
                 ],
                 "responses": {
-                    "200": {"description": "The week", "content": week_json},
+                    "200": {
+                        "description": "The week",
+                        "content": week_json,
+                        "links": {
+                            "Season": {
+                                "operationId": "index",
+                                "description": "The week's season and its weeks",
+                                "parameters": {"season": "$response.body#/season"},
+                            }
+                        },
+                    },
                     "304": {"description": "The client's copy (If-None-Match) is current"},
-                    "400": _error_ref("Malformed season or week"),
-                    "404": _error_ref("No such week, or no games in it"),
-                    "502": _error_ref("The upstream failed and no copy is cached"),
-                    "503": _error_ref("Neither the cache nor the upstream can answer"),
-                    "504": _error_ref("The upstream timed out and no copy is cached"),
+                    **_errors(
+                        e400="Malformed season or week",
+                        e404="No such season or week, or no games in it",
+                        e502="The upstream failed (or answered another week) and no copy exists",
+                        e503="Neither the cache nor the upstream can answer",
+                        e504="The upstream timed out and no copy is cached",
+                    ),
                 },
             }
         },
         "livescore": {
             "get": {
                 "summary": "Server-Sent Events: `update` events with the live week",
+                "description": (
+                    "With `Accept: text/event-stream`: `retry: <ms>`, then `update` events, each"
+                    " `id: <stream id>`, `event: update` and one `data:` line holding the week"
+                    " JSON (the Week schema, filtered by `team`), and `: ping` comments. An"
+                    " unusable Last-Event-ID is no id: the stream starts with the snapshot."
+                ),
                 "parameters": [
-                    {"name": "team", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "team",
+                        "in": "query",
+                        "description": "Comma-separated team codes: only their games",
+                        "schema": {"type": "string", "pattern": TEAMS_PATTERN},
+                    },
                     {"name": "last_event_id", "in": "query", "schema": {"type": "string"}},
                     {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}},
                 ],
                 "responses": {
                     "200": {
-                        "description": "The stream",
-                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                        "description": "The stream of `update` events (see the description)",
+                        "content": {
+                            "text/event-stream": {
+                                "schema": {"type": "string"},
+                                "x-event-data": {"$ref": "#/components/schemas/Week"},
+                            }
+                        },
                     },
                     "302": {"description": "Accept lacks text/event-stream: go to /api/"},
+                    **_errors(e400="A malformed team filter"),
                 },
             }
         },
-        "health": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Up"}}}},
+        "health": {
+            "get": {
+                "summary": "Liveness",
+                "responses": {"200": {"description": "Up", "content": _JSON_OBJECT}},
+            }
+        },
         "ready": {
             "get": {
                 "summary": "Readiness: the store answers",
-                "responses": {"200": {"description": "Ready"}, "503": _error_ref("Not ready")},
+                "responses": {
+                    "200": {"description": "Ready", "content": _JSON_OBJECT},
+                    **_errors(e503="Not ready"),
+                },
             }
         },
         "metrics": {
-            "get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text"}}}
+            "get": {
+                "summary": "Prometheus metrics (only to NFLSCORES_METRICS_ALLOW's networks)",
+                "responses": {
+                    "200": {"description": "Prometheus text", "content": _TEXT},
+                    **_errors(e403="Not served to this address"),
+                },
+            }
         },
         **_season_operations(),
     }
@@ -438,6 +520,9 @@ def openapi_document(routes: tuple[Route, ...]) -> bytes:
     """Return the OpenAPI document of the routes as JSON bytes."""
     operations = _operations()
     paths = {route.path: operations[route.name] for route in routes if route.name in operations}
+    for route in routes:
+        if route.name in operations:
+            operations[route.name]["get"]["operationId"] = route.name
     document = {
         "openapi": "3.1.0",
         "info": {"title": "nflscores", "version": __version__},

@@ -45,11 +45,11 @@ def last_event_id(request: web.BaseRequest) -> str | None:
 
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
-    if not accepts_event_stream(request):
-        raise web.HTTPFound(INDEX_PATH)
     # Everything the request carries is read before the response starts: once the 200 is
     # sent, a bad value can no longer be answered with a JSON error.
     teams = parse_teams(request.query.get("team", ""))
+    if not accepts_event_stream(request):
+        raise web.HTTPFound(INDEX_PATH)
     resume_from = last_event_id(request)
     settings = request.app[SETTINGS]
     hub = request.app[HUB]
