@@ -13,7 +13,7 @@ from nflscores.domain.errors import NoLiveWeek, ParseError
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import parse_week
 from nflscores.sources.scorestrip import parse_scorestrip
-from tests.support import DATA
+from tests.feeds import final_week
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 #: The errors a parse may end in; anything else escaping is a bug.
@@ -97,8 +97,8 @@ def test_arbitrary_bytes_parse_or_raise_a_domain_error(body: bytes, asked: bool)
 @_FUZZ
 @given(st.data())
 def test_a_real_capture_mutated_parses_or_raises_a_domain_error(data: st.DataObject) -> None:
-    """A real capture with bytes flipped, cut or inserted still only fails as a domain error."""
-    capture = (DATA / "2015-REG-01.xml").read_bytes()
+    """A real week feed with bytes cut or inserted still only fails as a domain error."""
+    capture = final_week(2015, "REG", 1)
     position = data.draw(st.integers(0, len(capture)))
     cut = data.draw(st.integers(0, 64))
     inserted = data.draw(st.binary(max_size=16))

@@ -13,7 +13,7 @@ from nflscores.domain.answers import WrongWeek, check_week, season_window
 from nflscores.domain.weeks import parse_week
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.store import keys
-from tests.support import DATA
+from tests.feeds import final_week
 from tests.upstream import ScriptedUpstream
 
 Client = TestClient[Request, Application]
@@ -23,8 +23,8 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def week_1_as(*, season: str = "2015", week: str = "1", eid_year: str = "2015") -> bytes:
-    """Return the 2015 week 1 capture with its header (and its eids' year) rewritten."""
-    body = (DATA / "2015-REG-01.xml").read_bytes()
+    """Return 2015 week 1's week feed with its header (and its eids' year) rewritten."""
+    body = final_week(2015, "REG", 1)
     body = body.replace(b'w="1" y="2015"', f'w="{week}" y="{season}"'.encode())
     return body.replace(b'eid="2015', f'eid="{eid_year}'.encode())
 
@@ -52,9 +52,9 @@ async def test_a_valid_document_for_another_week_is_a_502_and_not_stored(
 
 
 def test_the_right_week_passes() -> None:
-    """The real capture of 2015 week 1, asked as 2015 week 1, passes the check."""
+    """2015 week 1, asked as 2015 week 1, passes the check."""
     ref = parse_week(2015, "1")
-    week = parse_scorestrip((DATA / "2015-REG-01.xml").read_bytes(), fetched_at=NOW, ref=ref)
+    week = parse_scorestrip(final_week(2015, "REG", 1), fetched_at=NOW, ref=ref)
     check_week(week, ref)
 
 

@@ -12,8 +12,7 @@ from aiohttp.web import Application, Request
 from nflscores import metrics
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
-from tests.live_support import until
-from tests.support import DATA
+from tests.live_support import live_xml, until
 from tests.upstream import ScriptedUpstream
 
 Client = TestClient[Request, Application]
@@ -62,7 +61,7 @@ async def test_a_stale_copy_is_answered_while_the_refresh_is_still_running(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream
 ) -> None:
     """An expired copy is sent while the (stalled) upstream request is still in flight."""
-    scripted.bodies[LIVE_WEEK] = (DATA / "2014-REG-10-live-in-progress.xml").read_bytes()
+    scripted.bodies[LIVE_WEEK] = live_xml()
     client = await aiohttp_client(create_app(dataclasses.replace(settings, live_ttl_s=1)))
     body = await (await client.get("/api/2014/10")).read()
     await asyncio.sleep(1.1)

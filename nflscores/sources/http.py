@@ -97,12 +97,12 @@ class UpstreamClient:
         self._validated: OrderedDict[str, _Validated] = OrderedDict()
         #: time.monotonic() before which the upstream asked (Retry-After) not to be asked.
         self._quiet_until = 0.0
+        self._queue_timeout_s = settings.upstream_queue_timeout_s
 
     @property
     def max_bytes(self) -> int:
         """Return the largest body this client accepts."""
         return self._max_bytes
-        self._queue_timeout_s = settings.upstream_queue_timeout_s
 
     @classmethod
     @asynccontextmanager
