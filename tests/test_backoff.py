@@ -10,6 +10,7 @@ from nflscores.backoff import Backoff
 from nflscores.live.hub import RESUBSCRIBE_BACKOFF
 from nflscores.live.poller import STORE_BACKOFF
 from nflscores.sources.http import RETRY_BACKOFF
+from nflscores.store import redis as redis_store
 
 
 def test_waits_double_per_failure_up_to_the_cap() -> None:
@@ -54,3 +55,11 @@ def test_a_backoff_refuses_an_unusable_range() -> None:
         Backoff(base_s=0.0, cap_s=1.0)
     with pytest.raises(ValueError, match="backoff"):
         Backoff(base_s=2.0, cap_s=1.0)
+
+
+def test_redis_pys_own_retries_wait_as_the_helper_says() -> None:
+    """The Redis client's short retries take their waits from the same jittered backoff."""
+    backoff = redis_store._retry()._backoff
+    assert isinstance(backoff, redis_store._Backoff)
+    waits = [backoff.compute(failures) for failures in range(1, 6)]
+    assert all(0 < wait <= redis_store.RETRY_CAP_S for wait in waits)
