@@ -80,6 +80,7 @@ def stateful_failures(schema: schemathesis.BaseSchema) -> list[str]:
     return []
 
 
+@pytest.mark.slow
 def test_the_app_keeps_its_contract(app_schema: schemathesis.BaseSchema) -> None:
     """Every operation, with generated valid and invalid input, answers as documented."""
     failures = contract_failures(app_schema) + stateful_failures(app_schema)
