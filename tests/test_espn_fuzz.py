@@ -67,7 +67,7 @@ def replaced(document: Any, path: tuple[Any, ...], value: Any) -> Any:
     if not path:
         return value
     copy = dict(document) if isinstance(document, dict) else list(document)
-    copy[path[0]] = replaced(document[path[0]], path[1:], value)  # type: ignore[index]
+    copy[path[0]] = replaced(document[path[0]], path[1:], value)
     return copy
 
 

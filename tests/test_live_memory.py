@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import itertools
 import string
+from collections.abc import Callable
 
 from nflscores.live.events import LiveEvent
 from nflscores.live.hub import RECENT_EVENTS, LiveHub
 from nflscores.store import MemoryBackend
-from tests.live_support import Publisher, live_body, until
+from tests.live_support import Publisher, live_body
+from tests.support import until
 
 #: 100 distinct filters, as 100 clients each following other teams would open.
 FILTERS = [
     frozenset({"CIN", a + b})
     for a, b in itertools.islice(itertools.product(string.ascii_uppercase, repeat=2), 100)
 ]
+
+
+def newest_is(hub: LiveHub, event_id: str) -> Callable[[], bool]:
+    """Return a check that the hub's newest event is event_id."""
+    return lambda: hub.latest is not None and hub.latest.id == event_id
 
 
 async def test_filtered_frames_are_kept_for_the_newest_event_only() -> None:
@@ -32,9 +39,7 @@ async def test_filtered_frames_are_kept_for_the_newest_event_only() -> None:
             for teams in FILTERS:  # every filtered client is sent the newest event
                 newest.wire(teams, True)
             event_id = await publisher.publish(live_body(cin=score))
-            await until(
-                lambda event_id=event_id: hub.latest is not None and hub.latest.id == event_id
-            )
+            await until(newest_is(hub, event_id), every=0.001)
         recent = await hub.backlog(first)
         assert len(recent) == RECENT_EVENTS
         # A reconnecting filtered client is still sent its own frame of an older event.

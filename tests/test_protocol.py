@@ -18,7 +18,7 @@ from nflscores.settings import Settings
 from nflscores.web import protocol
 from nflscores.web.accesslog import ACCESS_LINES
 from nflscores.web.app import create_app
-from tests.live_support import until
+from tests.support import until
 
 #: Raw requests aiohttp's parser refuses, and the status and code each must get.
 REFUSED = {

@@ -17,9 +17,9 @@ from nflscores.settings import Settings
 from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from nflscores.web.appkeys import HUB
-from tests.live_support import Publisher, live_body, until
+from tests.live_support import Publisher, live_body
 from tests.stack import nginx_site
-from tests.support import free_port, running
+from tests.support import free_port, running, until
 
 MakeServer = Callable[..., Awaitable[TestServer]]
 REQUEST = b"GET /api/livescore HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"
@@ -33,8 +33,14 @@ async def app_server(settings: Settings, aiohttp_server: MakeServer) -> TestServ
     return server
 
 
+def app_server_port(server: TestServer) -> int:
+    """Return the port a started test server listens on."""
+    assert server.port is not None
+    return server.port
+
+
 @pytest.fixture
-async def stuck_client() -> AsyncIterator[Callable[[int], Awaitable[socket.socket]]]:
+async def stuck_client() -> AsyncIterator[Callable[..., Awaitable[socket.socket]]]:
     """Return a connector of clients that send the stream request and never read a byte."""
     sockets: list[socket.socket] = []
 
@@ -49,7 +55,7 @@ async def stuck_client() -> AsyncIterator[Callable[[int], Awaitable[socket.socke
         sockets.append(sock)
         return sock
 
-    yield connect  # type: ignore[misc]
+    yield connect
     for sock in sockets:
         sock.close()
 
@@ -57,7 +63,7 @@ async def stuck_client() -> AsyncIterator[Callable[[int], Awaitable[socket.socke
 async def test_a_reader_that_stops_is_cut_off_though_the_kernel_takes_every_write(
     app_server: TestServer,
     backend: RedisBackend,
-    stuck_client: Callable[[int], Awaitable[socket.socket]],
+    stuck_client: Callable[..., Awaitable[socket.socket]],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A few small events fit the socket buffers; no progress for 1 s still cuts the stream."""
@@ -66,7 +72,7 @@ async def test_a_reader_that_stops_is_cut_off_though_the_kernel_takes_every_writ
     hub = app_server.app[HUB]
     dropped = metrics.SSE_DROPPED.labels(reason="slow")
     before = dropped._value.get()
-    await stuck_client(app_server.port)
+    await stuck_client(app_server_port(app_server))
     await until(lambda: len(hub.listeners) == 1)
     (listener,) = hub.listeners
     for score in range(1, 4):  # ~20 KB in all: far less than the buffers hold
@@ -108,7 +114,9 @@ async def test_a_stuck_reader_behind_nginx_is_cut_off(
     """Through nginx, whose buffers hide the client, the app still sees no progress and cuts."""
     port = free_port()
     site = nginx_site(
-        listen=f"127.0.0.1:{port}", upstream=f"127.0.0.1:{app_server.port}", run_dir=nginx_dir
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{app_server_port(app_server)}",
+        run_dir=nginx_dir,
     )
     publisher = Publisher(backend)
     await publisher.publish(live_body(cin=0))

@@ -12,7 +12,8 @@ from aiohttp.web import Application, Request
 from nflscores import metrics
 from nflscores.settings import Settings
 from nflscores.web.app import create_app
-from tests.live_support import live_xml, until
+from tests.live_support import live_xml
+from tests.support import until
 from tests.upstream import ScriptedUpstream
 
 Client = TestClient[Request, Application]
