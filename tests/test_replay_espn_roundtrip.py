@@ -34,7 +34,11 @@ ESPN_ONLY_SIDE = ("linescore", "record")
 
 def api_json(week: Any) -> dict[str, Any]:
     """Return a Week as the API serves it, less the fields only one format carries."""
-    body: dict[str, Any] = loads(encode_week(week))
+    return common_fields(loads(encode_week(week)))
+
+
+def common_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """Drop from API JSON the fields only one of the two formats carries."""
     body.pop("source")
     for game in body["games"]:
         for name in ESPN_ONLY_GAME:
@@ -111,15 +115,7 @@ async def answers_of(settings: Settings, aiohttp_client: MakeClient, paths: list
 def strip(body: dict[str, Any]) -> dict[str, Any]:
     """Return an API answer less `updated_at` and the fields only one format carries."""
     body.pop("updated_at")
-    body.pop("source")
-    for game in body["games"]:
-        for name in ESPN_ONLY_GAME:
-            game.pop(name, None)
-        game["ids"].pop("espn", None)
-        for side in ("home", "away"):
-            for name in ESPN_ONLY_SIDE:
-                game[side].pop(name, None)
-    return body
+    return common_fields(body)
 
 
 @pytest.mark.slow
