@@ -22,9 +22,9 @@ Flaws fixed:
 - games.csv lists the 2025 games not played yet (weeks 14-18) without a gsis and with
   placeholder eids (reused in week 17, a year early in week 18): they are left out, as the
   replay serves a game only under its real ids;
-- schedule-2009-2019.json's `meridiem` is wrong for 25 games: it is ignored, the SCORESTRIP.md
-  rule reads the 12-hour time; its postseason week numbers are ignored: the round comes from
-  games.csv `game_type` and the week number from nflscores.domain.weeks.
+- schedule-2009-2019.json's `meridiem` is wrong for 25 games: it is ignored, the kickoff rule of
+  docs/scorestrip.md reads the 12-hour time; its postseason week numbers are ignored: the round
+  comes from games.csv `game_type` and the week number from nflscores.domain.weeks.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class Fixes:
 
 
 def listed_24h(listed: str, *, eid: str, day: str, game_type: str) -> str:
-    """Return scorestrip's 12-hour listed time as 24-hour `HH:MM`, by the SCORESTRIP.md rule."""
+    """Return a listed 12-hour time as `HH:MM`, by the kickoff rule of docs/scorestrip.md."""
     return kickoff_time(eid, listed, weekday=day, game_type=game_type).strftime("%H:%M")
 
 

@@ -45,7 +45,7 @@ async def test_finished_week_is_served_from_redis_without_upstream_request(
 
 
 async def test_week_json_has_the_api_shape(client: Client) -> None:
-    """GET /api/2015/1 returns API.md's fields, games sorted by kickoff then id."""
+    """GET /api/2015/1 returns docs/api.md's fields, games sorted by kickoff then id."""
     response = await client.get("/api/2015/1")
     data = await response.json()
     assert (data["season"], data["season_type"], data["week"], data["slug"]) == (
@@ -154,7 +154,7 @@ async def test_etag_and_if_none_match_give_304(client: Client) -> None:
 async def test_upstream_failure_without_a_copy_is_a_json_error(
     client: Client, scripted: ScriptedUpstream, mode: str, status: int, code: str
 ) -> None:
-    """Each upstream fault with nothing cached gives API.md's error status and JSON."""
+    """Each upstream fault with nothing cached gives docs/api.md's error status and JSON."""
     scripted.mode = mode  # type: ignore[assignment]
     scripted.stall_s = 5.0
     response = await client.get("/api/2015/3")

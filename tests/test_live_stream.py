@@ -76,7 +76,7 @@ async def test_requests_not_asking_for_events_are_redirected_to_the_index(live: 
 
 
 async def test_stream_headers_and_first_bytes_are_exact(live: Client, publisher: Publisher) -> None:
-    """API.md headers, then `retry:` and an `update` with the snapshot, byte for byte."""
+    """docs/api.md headers, then `retry:` and an `update` with the snapshot, byte for byte."""
     body = live_body()
     event_id = await publisher.publish(body)
     response = await live.get(

@@ -198,7 +198,7 @@ def test_hall_of_fame_live_feed_is_pre_0() -> None:
 @pytest.mark.parametrize(
     ("eid", "listed", "weekday", "game_type", "expected"),
     [
-        # SCORESTRIP.md's examples.
+        # docs/scorestrip.md's examples.
         ("2015112600", "12:30", "Thu", "REG", "2015-11-26T12:30:00-05:00"),
         ("2016081256", "10:00", "Fri", "PRE", "2016-08-12T22:00:00-04:00"),
         ("2014110600", "8:25", "Thu", "REG", "2014-11-06T20:25:00-05:00"),

@@ -78,7 +78,7 @@ def test_preseason_slug_is_pre_and_number(season: int) -> None:
 
 @pytest.mark.parametrize("season", [2021, 2022, 2025])
 def test_hall_of_fame_week_kept_from_2021(season: int) -> None:
-    """From 2021 the preseason is pre-0 (Hall of Fame) to pre-3, as API.md's table says."""
+    """From 2021 the preseason is pre-0 (Hall of Fame) to pre-3, as docs/api.md's table says."""
     assert numbered(season, "PRE") == {"pre-0": 0, "pre-1": 1, "pre-2": 2, "pre-3": 3}
 
 
@@ -207,7 +207,7 @@ def test_absent_week_is_unknown(season: int, slug: str) -> None:
 
 
 def test_unknown_week_message() -> None:
-    """The unknown-week message reads as API.md's example."""
+    """The unknown-week message reads as docs/api.md's example."""
     with pytest.raises(UnknownWeek, match=r"^2015 has no week 'pre-7'$"):
         parse_week(2015, "pre-7")
 

@@ -1,11 +1,12 @@
 """Domain errors, raised inside the service and turned into HTTP only at the edge.
 
 NflScoresError
-├── BadRequest                  400: a malformed season or week
+├── BadRequest                  400: a malformed season, week or query
 ├── NotFound                    404
 │   ├── UnknownSeason           the season is outside the range served
 │   ├── UnknownWeek             the season has no such week
 │   ├── NoGames                 the upstream has no games for the week
+│   ├── NoLiveWeek              the live feed names no current week (the poller waits)
 │   └── UnknownTeam             no club plays under that code in that season
 ├── UpstreamError               502: the upstream (scorestrip or ESPN) failed us
 │   ├── UpstreamUnavailable     connection refused or reset, 5xx or 429 after retries

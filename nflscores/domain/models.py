@@ -1,4 +1,4 @@
-"""The records the service deals in: a week of games, as API.md shapes them.
+"""The records the service deals in: a week of games, as docs/api.md shapes them.
 
 The fields only a richer source reports (ids, situation, venue, line scores, records, byes)
 are None where a source lacks them and are always present, as null, in the JSON.
@@ -129,7 +129,10 @@ class Week:
 
 
 def week_state(games: tuple[Game, ...]) -> WeekState:
-    """Return `final` when every game is over, `live` while one is in play, else `upcoming`."""
+    """Return `empty` without games, `final` when all are over, `live` while one is in play.
+
+    Anything else (a game still to come, or only suspended ones unfinished) is `upcoming`.
+    """
     if not games:
         return "empty"
     statuses = {game.status for game in games}
@@ -171,7 +174,7 @@ def _venue_to_dict(venue: Venue | None) -> dict[str, Any] | None:
 
 
 def game_to_dict(game: Game) -> dict[str, Any]:
-    """Return the JSON shape of one game (API.md)."""
+    """Return the JSON shape of one game (docs/api.md)."""
     data: dict[str, Any] = {
         "id": game.id,
         "gsis": game.gsis,
@@ -195,7 +198,7 @@ def game_to_dict(game: Game) -> dict[str, Any]:
 
 
 def week_to_dict(week: Week) -> dict[str, Any]:
-    """Return the JSON shape of one week (API.md)."""
+    """Return the JSON shape of one week (docs/api.md)."""
     return {
         "season": week.season,
         "season_type": week.season_type,

@@ -1,4 +1,4 @@
-"""Render scorestrip XML as SCORESTRIP.md shapes both flavours, from game records and states.
+"""Render scorestrip XML as docs/scorestrip.md shapes both flavours, from game records and states.
 
 The week feed (`/ajax/scorestrip`) writes every attribute, with `""` scores before kickoff;
 the live feed (`ss.xml`) leaves `k` and `p` out of games not in play and sends `"0"` scores

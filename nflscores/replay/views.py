@@ -87,7 +87,7 @@ def _json(data: dict[str, Any], *, status: int = 200) -> web.Response:
 
 
 def error_response(status: int, code: str, message: str) -> web.Response:
-    """Return a JSON error in the shape API.md gives every error."""
+    """Return a JSON error in the shape docs/api.md gives every error."""
     body = error_body(status, code, message)
     return web.Response(body=body, status=status, content_type="application/json")
 

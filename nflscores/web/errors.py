@@ -1,4 +1,4 @@
-"""The one place where errors become HTTP: API.md's JSON error for every failure."""
+"""The one place where errors become HTTP: the JSON error of docs/api.md for every failure."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ _HTTP_CODES = {
 def error_response(
     status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    """Return API.md's JSON error body with its status."""
+    """Return the JSON error body of docs/api.md with its status."""
     body = error_body(status, code, message)
     response = web.Response(body=body, status=status, content_type="application/json")
     response.headers.update(headers or {})

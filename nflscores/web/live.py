@@ -1,7 +1,8 @@
-"""Live scores in the application: the stream route, the page at `/`, the hub and poller tasks.
+"""Live scores in the application: the page at `/` and its files, the hub, the embedded poller.
 
-`setup_live(app)` adds the stream, the page and what keeps them running to an application
-that `create_app` already gave a store, a week cache and an upstream client.
+`setup_live(app)` adds the page's static files and what keeps the stream running to an
+application that `create_app` already gave a store, a week cache and an upstream client. The
+routes themselves (`/api/livescore`, `/`) are in the route table, `nflscores.web.routes`.
 """
 
 from __future__ import annotations

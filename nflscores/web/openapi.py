@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 description of the HTTP API (API.md), built once per process."""
+"""The OpenAPI 3.1 description of the HTTP API (docs/api.md), built once per process."""
 
 from __future__ import annotations
 

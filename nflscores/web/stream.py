@@ -1,4 +1,4 @@
-"""`GET /api/livescore`: the live week as Server-Sent Events (API.md)."""
+"""`GET /api/livescore`: the live week as Server-Sent Events (docs/api.md)."""
 
 from __future__ import annotations
 
