@@ -87,7 +87,7 @@ def regular_results(weeks: Iterable[Week]) -> list[Result]:
 
 
 def club_game_to_dict(game: ClubGame) -> dict[str, Any]:
-    """Return the JSON shape of one game of a club's season (API.md)."""
+    """Return the JSON shape of one game of a club's season (docs/api.md)."""
     score = None
     if game.scored is not None and game.allowed is not None:
         score = {"for": game.scored, "against": game.allowed}
@@ -106,7 +106,7 @@ def club_game_to_dict(game: ClubGame) -> dict[str, Any]:
 def club_season_to_dict(
     season: int, team: str, standing: dict[str, Any] | None, games: Iterable[ClubGame]
 ) -> dict[str, Any]:
-    """Return the JSON shape of a club's season (API.md); the record is its standings line's."""
+    """Return the JSON shape of a club's season (docs/api.md); its record is its line's."""
     record = {key: (standing or {}).get(key, 0) for key in ("wins", "losses", "ties")}
     return {
         "season": season,

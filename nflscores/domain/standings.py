@@ -27,7 +27,7 @@ def playoff_places(season: int) -> int:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Line:
-    """One club's line in the standings (API.md)."""
+    """One club's line in the standings (docs/api.md)."""
 
     team: str
     wins: int
@@ -171,7 +171,7 @@ def streak(ledger: Ledger, club: str) -> str | None:
 
 
 def line_to_dict(line: Line) -> dict[str, Any]:
-    """Return the JSON shape of one club's line (API.md)."""
+    """Return the JSON shape of one club's line (docs/api.md)."""
     return {
         "team": line.team,
         "wins": line.wins,
@@ -193,7 +193,7 @@ def line_to_dict(line: Line) -> dict[str, Any]:
 
 
 def conferences_to_list(standings: Standings) -> list[dict[str, Any]]:
-    """Return the `conferences` part of the standings JSON (API.md)."""
+    """Return the `conferences` part of the standings JSON (docs/api.md)."""
     return [
         {
             "name": conference.name,
