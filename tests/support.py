@@ -38,7 +38,7 @@ MakeServer = Callable[..., Awaitable[TestServer]]
 ROOT = Path(__file__).resolve().parent.parent
 #: Documents written for the tests from the formats, no real capture (each folder's README.md).
 DATA = Path(__file__).resolve().parent / "data"
-#: Hand-written ESPN scoreboards (the format of ../shared/ESPN.md, no real capture).
+#: Hand-written ESPN scoreboards (the format of docs/espn.md, no real capture).
 ESPN_FIXTURES = DATA / "espn"
 #: Real captures and public data sets, beside the checkout and never in it (SOURCES.md there).
 SHARED_DATA = ROOT / ".." / "shared" / "data"

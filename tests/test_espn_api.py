@@ -93,7 +93,7 @@ async def test_requests_name_the_service(espn_client: Client, espn: EspnUpstream
 
 
 async def test_an_empty_week_is_no_games(espn_client: Client) -> None:
-    """A week ESPN lists no events for is API.md's 404."""
+    """A week ESPN lists no events for is docs/api.md's 404."""
     response = await espn_client.get("/api/2022/7")
     assert response.status == 404
     assert (await response.json())["error"]["code"] == "no_games"

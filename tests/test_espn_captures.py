@@ -87,7 +87,7 @@ def by_espn_id(week: Week) -> dict[str, Game]:
 
 
 def check_event(event: dict[str, Any], game: Game) -> None:
-    """Assert one parsed game carries its raw event's fields, as API.md maps them."""
+    """Assert one parsed game carries its raw event's fields, as docs/api.md maps them."""
     competition = event["competitions"][0]
     sides = {c["homeAway"]: c for c in competition["competitors"]}
     state = event["status"]["type"]["state"]

@@ -1,6 +1,6 @@
 """The ESPN parser on hand-written scoreboards: every mapping rule, the live week, drift.
 
-The fixtures in tests/data/espn/ follow ../shared/ESPN.md; expected values are written out
+The fixtures in tests/data/espn/ follow docs/espn.md; expected values are written out
 here from the fixture's JSON, never taken from the parser under test.
 """
 
@@ -280,7 +280,7 @@ def test_game_type_of_each_kind_of_week(name: str, ref: WeekRef, game_type: str)
 def test_espn_abbreviations_become_the_services_era_codes(
     abbreviation: str, season: int, code: str
 ) -> None:
-    """ESPN's abbreviation becomes the code the service used that season (API.md)."""
+    """ESPN's abbreviation becomes the code the service used that season (docs/api.md)."""
     assert service_code(abbreviation, season) == code
 
 
