@@ -35,7 +35,7 @@ STORE_BACKOFF: Final = Backoff(base_s=0.5, cap_s=5.0)
 
 
 class LiveFeed(Protocol):
-    """Where the poller reads the current week from (the upstream client)."""
+    """Where the poller reads the current week from (a source: scorestrip or ESPN)."""
 
     async def fetch_live(self) -> Week:
         """Return the current week; raise UpstreamError when it cannot."""

@@ -1,4 +1,4 @@
-"""The application factory: wires the store, the upstream client, the week API and the stream."""
+"""The application factory: wires the store, the source, the week API and the stream."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """Live scores in the application: the page at `/` and its files, the hub, the embedded poller.
 
 `setup_live(app)` adds the page's static files and what keeps the stream running to an
-application that `create_app` already gave a store, a week cache and an upstream client. The
-routes themselves (`/api/livescore`, `/`) are in the route table, `nflscores.web.routes`.
+application that `create_app` already gave a store, a week cache and a source. The routes
+themselves (`/api/livescore`, `/`) are in the route table, `nflscores.web.routes`.
 """
 
 from __future__ import annotations
