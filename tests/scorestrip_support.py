@@ -146,7 +146,7 @@ def header_of(body: bytes, week: int) -> ET.Element:
 
 
 def expected_game(attrs: Mapping[str, str], kickoffs: Mapping[str, str]) -> Game:
-    """Return the game API.md describes for one <g>, worked out without the parser."""
+    """Return the game docs/api.md describes for one <g>, worked out without the parser."""
     q = attrs.get("q", "")
     status = STATUS_OF_Q.get(q, "suspended")
     in_play = status == "in_progress"

@@ -1,4 +1,4 @@
-"""The week JSON's shape: API.md's keys and types, exactly, for every document the parser reads."""
+"""The week JSON's shape: docs/api.md's keys and types, exactly, for every document parsed."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ ISO_WITH_OFFSET = re.compile(
 
 
 def _check_game_json(game: dict[str, Any]) -> None:
-    """Assert one game object has API.md's keys and types."""
+    """Assert one game object has docs/api.md's keys and types."""
     suspended = game["status"] == "suspended"
     assert set(game) == GAME_KEYS | ({"raw_status"} if suspended else set())
     assert isinstance(game["id"], str)
@@ -80,7 +80,7 @@ def _check_game_json(game: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_encoded_week_has_api_shape(name: str) -> None:
-    """A parsed document encodes to exactly API.md's keys and types, compact."""
+    """A parsed document encodes to exactly docs/api.md's keys and types, compact."""
     body = encode_week(DOCUMENTS[name].parsed())
     data = orjson.loads(body)
     assert body == orjson.dumps(data)
@@ -98,7 +98,7 @@ def test_encoded_week_has_api_shape(name: str) -> None:
 
 
 def test_api_example_game_encodes_exactly() -> None:
-    """API.md's example week (BAL at CLE, 2015 week 12) encodes to its exact JSON."""
+    """docs/api.md's example game (BAL at CLE, 2015 week 12) encodes to its exact JSON."""
     game = game_with(
         eid="2015113000", gsis="56678", d="Mon", t="8:30", h="CLE", hnn="browns", hs="27",
         v="BAL", vnn="ravens", vs="33",
