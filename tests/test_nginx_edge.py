@@ -78,7 +78,7 @@ async def raw(port: int, data: bytes) -> tuple[int, bytes, bytes]:
 
 
 def assert_json_error(head: bytes, body: bytes, status: int) -> None:
-    """Assert an answer is API.md's JSON error with that status."""
+    """Assert an answer is docs/api.md's JSON error with that status."""
     assert b"application/json" in head, head
     assert loads(body)["error"]["status"] == status
 
@@ -95,7 +95,7 @@ def assert_json_error(head: bytes, body: bytes, status: int) -> None:
     ],
 )
 async def test_nginxs_own_errors_are_json(edge: Edge, data: bytes, status: int) -> None:
-    """Errors nginx answers itself are API.md's JSON errors with their status, not HTML."""
+    """Errors nginx answers itself are docs/api.md's JSON errors with their status, not HTML."""
     got, head, body = await raw(edge.port, data)
     assert got == status
     assert_json_error(head, body, status)

@@ -85,7 +85,7 @@ def status_and_body(raw: bytes) -> tuple[int, bytes, bytes]:
 async def test_a_refused_request_gets_a_json_error_with_its_status(
     server: Server, case: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Each kind of malformed request gets API.md's JSON error, its status, no echo, no trace."""
+    """Each kind of malformed request gets docs/api.md's JSON error and status, no echo or trace."""
     data, status, code = REFUSED[case]
     before = metrics.HTTP_REJECTED.labels(reason=code)._value.get()
     with caplog.at_level(logging.INFO):

@@ -45,7 +45,7 @@ def setup_headers(app: web.Application) -> None:
 
 
 async def add_headers(request: web.Request, response: web.StreamResponse) -> None:
-    """Set the headers of API.md's Operations section on a response about to start."""
+    """Set the headers of docs/api.md's "Headers on every answer" on a response about to start."""
     headers = response.headers
     headers.update(COMMON)
     path = request.path

@@ -357,7 +357,7 @@ _JSON_OBJECT = {"application/json": {"schema": {"type": "object"}}}
 
 
 def _errors(**by_status: str) -> dict[str, Any]:
-    """Return error responses with API.md's body, by status ("e404": "why")."""
+    """Return error responses with docs/api.md's body, by status ("e404": "why")."""
     return {status.removeprefix("e"): _error_ref(why) for status, why in by_status.items()}
 
 

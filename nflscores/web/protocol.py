@@ -13,7 +13,7 @@ hooks `tests/test_protocol.py` checks on every aiohttp version:
 - `Application._make_handler`, the factory every runner (gunicorn's worker, `run_app`, the
   test server) asks for its `Server`, whose `__call__` makes one handler per connection.
 
-A rejected request gets API.md's JSON error with its proper status (400, 414, 431), one INFO
+A rejected request gets docs/api.md's JSON error with its proper status (400, 414, 431), one INFO
 log line, a count in `nflscores_http_rejected_total{reason}` and an access-log line.
 """
 
