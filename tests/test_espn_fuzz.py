@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,9 @@ from nflscores.domain.errors import NoLiveWeek, UpstreamBadResponse
 from nflscores.domain.weeks import parse_week
 from nflscores.sources.espn_parser import read_scoreboard
 from tests.support import ESPN_FIXTURES
+
+#: Slow: a bounded fuzzing run.
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2022, 10, 9, 18, tzinfo=UTC)
 _FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,6 +14,9 @@ from nflscores.settings import Settings
 from tests.stack import APP_COMMAND, POLLER_COMMAND, upstream_command
 from tests.support import ROOT
 
+#: Slow: every manifest against the Kubernetes schemas.
+pytestmark = pytest.mark.slow
+
 KUBERNETES = ROOT / "deploy" / "kubernetes"
 #: The Kubernetes release whose schemas the manifests are checked against.
 KUBERNETES_VERSION = "1.30.0"

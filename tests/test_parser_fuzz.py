@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +15,9 @@ from nflscores.domain.models import Week
 from nflscores.domain.weeks import parse_week
 from nflscores.sources.scorestrip import parse_scorestrip
 from tests.feeds import final_week
+
+#: Slow: a bounded fuzzing run.
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 #: The errors a parse may end in; anything else escaping is a bug.

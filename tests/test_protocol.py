@@ -129,12 +129,14 @@ async def test_an_http09_request_is_closed_at_once(server: Server) -> None:
     assert metrics.HTTP_REJECTED.labels(reason="http09")._value.get() == before + 1
 
 
+@pytest.mark.slow
 async def test_half_sent_headers_are_cut_off_after_the_header_timeout(server: Server) -> None:
     """A client that stops mid-headers gets a 408 and the connection closes (0.3 s here)."""
     raw = await exchange(server.port, b"GET /api/ HTTP/1.1\r\nHost: x\r\nX-Slow: ", within=5.0)
     assert status_and_body(raw)[0] == 408
 
 
+@pytest.mark.slow
 async def test_a_silent_connection_is_closed_after_the_header_timeout(server: Server) -> None:
     """A connection that never sends a byte is closed within the header timeout."""
     raw = await exchange(server.port, b"", within=5.0)

@@ -21,6 +21,9 @@ from nflscores.web.app import create_app
 from tests.support import Client, MakeClient, MakeServer, free_port
 from tests.upstream import ScriptedUpstream
 
+#: Slow: whole seasons built from the replay.
+pytestmark = pytest.mark.slow
+
 
 def _settings(redis_url: str, upstream_url: str, **options: Any) -> Settings:
     return Settings(

@@ -21,6 +21,9 @@ from tests.live_support import Publisher, live_body
 from tests.stack import nginx_site
 from tests.support import free_port, running, until
 
+#: Slow: they wait out real write timeouts.
+pytestmark = pytest.mark.slow
+
 MakeServer = Callable[..., Awaitable[TestServer]]
 REQUEST = b"GET /api/livescore HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"
 

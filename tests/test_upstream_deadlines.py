@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 
+import pytest
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 
@@ -15,6 +16,9 @@ from nflscores.web.app import create_app
 from tests.live_support import live_xml
 from tests.support import until
 from tests.upstream import ScriptedUpstream
+
+#: Slow: they wait out real upstream deadlines.
+pytestmark = pytest.mark.slow
 
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
