@@ -31,7 +31,9 @@ class Plot:
 
 def draw(plot: Plot, path: Path) -> Path | None:
     """Write the chart to path as PNG; return it, or None when there is nothing to draw."""
-    lines = {label: [(x, y) for x, y in points if y is not None] for label, points in plot.series.items()}
+    lines = {
+        label: [(x, y) for x, y in points if y is not None] for label, points in plot.series.items()
+    }
     lines = {label: points for label, points in lines.items() if points}
     if not lines:
         return None

@@ -19,7 +19,7 @@ from fastapi import FastAPI, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from bench.baselines.common import redis_url
-from nflscores import keys
+from nflscores.store import keys
 
 Message = tuple[str, str]
 

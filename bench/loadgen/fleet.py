@@ -116,8 +116,10 @@ class Fleet:
 class Stream(asyncio.Protocol):
     """One SSE connection: parse the head, then time each event's arrival."""
 
-    __slots__ = ("chunks", "fleet", "head", "last_key", "open", "request", "scanner", "status")
-    __slots__ += ("failure", "transport")
+    __slots__ = (
+        *("chunks", "failure", "fleet", "head", "last_key", "open", "request", "scanner"),
+        *("status", "transport"),
+    )
 
     def __init__(self, fleet: Fleet, request: bytes) -> None:
         self.fleet = fleet

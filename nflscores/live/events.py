@@ -1,15 +1,24 @@
-"""One live event, decoded once, with each of its wire forms encoded once for every client."""
+"""One live event, decoded once, with each of its wire forms encoded once for every client.
+
+An event is a whole week snapshot (`event: update`). Linked to the event before it, it also
+knows its delta (`event: game`): only the games that changed, for clients that asked for
+deltas. A delta that cannot tell the change (another week, a game gone) or is no shorter than
+the snapshot is sent as the snapshot instead.
+"""
 
 from __future__ import annotations
 
-from nflscores.domain.encoding import decode_week, encode_week
-from nflscores.domain.models import Week
+from nflscores.domain.encoding import decode_week, encode_games, encode_week
+from nflscores.domain.models import Game, Week
 from nflscores.domain.weeks import WeekRef
+from nflscores.live.diff import changed_games
 from nflscores.live.filters import only_teams
-from nflscores.live.frames import event_frame, http_chunk
+from nflscores.live.frames import GAME_EVENT_TYPE, event_frame, http_chunk
 from nflscores.store import parse_event_id
 
 EventKey = tuple[int, int]
+#: (team filter, chunked, delta): one wire form.
+Form = tuple[frozenset[str], bool, bool]
 
 
 class BadEvent(ValueError):
@@ -19,7 +28,7 @@ class BadEvent(ValueError):
 class LiveEvent:
     """A week snapshot under its stream id, and the bytes each kind of client is sent."""
 
-    __slots__ = ("_wire", "body", "id", "key", "week")
+    __slots__ = ("_wire", "body", "changed", "id", "key", "week")
 
     def __init__(self, event_id: str, body: bytes) -> None:
         key = parse_event_id(event_id)
@@ -33,7 +42,9 @@ class LiveEvent:
         self.key: EventKey = key
         self.body = body
         self.week: Week = week
-        self._wire: dict[tuple[frozenset[str], bool], bytes] = {}
+        #: The games changed since the event before; None: only the snapshot tells.
+        self.changed: tuple[Game, ...] | None = None
+        self._wire: dict[Form, bytes] = {}
 
     @classmethod
     def from_message(cls, message: bytes) -> LiveEvent:
@@ -48,14 +59,34 @@ class LiveEvent:
         """Return the week this snapshot is of."""
         return self.week.ref
 
-    def wire(self, teams: frozenset[str], chunked: bool) -> bytes:
-        """Return the bytes for clients with this team filter, built on first use only."""
-        form = (teams, chunked)
+    def follow(self, previous: LiveEvent | None) -> None:
+        """Link the event to the one published before it, which makes its delta known."""
+        self.changed = None if previous is None else changed_games(previous.week, self.week)
+
+    def wire(self, teams: frozenset[str], chunked: bool, *, delta: bool = False) -> bytes:
+        """Return the bytes for clients of this form, built on first use only.
+
+        For a delta client the bytes may be empty: none of its teams' games changed.
+        """
+        form = (teams, chunked, delta and self.changed is not None)
         cached = self._wire.get(form)
         if cached is None:
-            body = self.body if not teams else encode_week(only_teams(self.week, teams))
-            cached = event_frame(self.id, body)
-            if chunked:
+            cached = self._delta(teams) if form[2] else None
+            if cached is None:
+                body = self.body if not teams else encode_week(only_teams(self.week, teams))
+                cached = event_frame(self.id, body)
+            if chunked and cached:
                 cached = http_chunk(cached)
             self._wire[form] = cached
         return cached
+
+    def _delta(self, teams: frozenset[str]) -> bytes | None:
+        """Return the `game` frame, empty when nothing shown changed; None: send the snapshot."""
+        games = self.changed or ()
+        if teams:
+            games = tuple(game for game in games if not teams.isdisjoint(game.teams))
+        if not games:
+            return b""
+        frame = event_frame(self.id, encode_games(self.week, games), event=GAME_EVENT_TYPE)
+        whole = self.wire(teams, chunked=False)
+        return None if len(frame) >= len(whole) else frame

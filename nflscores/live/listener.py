@@ -4,6 +4,10 @@ The hub hands every event to every listener in one synchronous pass. A listener 
 keeps up gets the pre-encoded bytes written at once, with no task switch; one that lags keeps
 the newest few events in a bounded queue that its own request task writes out as the socket
 drains, and is cut off when the socket takes no bytes for the write timeout.
+
+A delta client (`?events=games`) is written each event's `game` frame instead; a lagging one
+whose queue overflows drops the queue and is sent the newest snapshot, since a delta only
+makes sense after the event before it.
 """
 
 from __future__ import annotations
@@ -49,12 +53,15 @@ class Listener:
     """One client of the live stream, fed by the hub."""
 
     __slots__ = (
+        "_buffer",
         "_chunked",
+        "_delta",
         "_pending",
         "_protocol",
         "_state",
         "_teams",
         "_wakeup",
+        "_whole_next",
         "_write_timeout_s",
         "_writer",
         "last_key",
@@ -69,13 +76,19 @@ class Listener:
         chunked: bool,
         buffer: int,
         write_timeout_s: float,
+        delta: bool = False,
     ) -> None:
         self._protocol = request.protocol
         self._writer = writer
         self._teams = teams
         self._chunked = chunked
+        self._delta = delta
         self._write_timeout_s = write_timeout_s
-        self._pending: deque[LiveEvent] = deque(maxlen=buffer)
+        self._buffer = max(buffer, 1)
+        # Made when the socket first lags: most streams never need one (memory per stream).
+        self._pending: deque[LiveEvent] | None = None
+        #: The next event goes out as a snapshot: deltas before it were dropped.
+        self._whole_next = False
         self._wakeup: asyncio.Future[None] | None = None
         self._state = State.STARTING
         #: The key of the last event written; older or repeated ones are never written.
@@ -92,7 +105,10 @@ class Listener:
         """Return how many bytes wait for this client: in the socket's buffer and queued."""
         transport = self._protocol.transport
         waiting = 0 if transport is None else transport.get_write_buffer_size()
-        return waiting + sum(len(event.wire(self._teams, self._chunked)) for event in self._pending)
+        pending = self._pending or ()
+        return waiting + sum(
+            len(event.wire(self._teams, self._chunked, delta=self._delta)) for event in pending
+        )
 
     @property
     def open(self) -> bool:
@@ -104,8 +120,15 @@ class Listener:
         if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
             return self._write(event)
         if self.open and event.key > self.last_key:
-            # A full queue drops its oldest: every event is a whole snapshot, the newest wins.
-            self._pending.append(event)
+            pending = self._pending
+            if pending is None:
+                pending = self._pending = deque(maxlen=self._buffer)
+            elif len(pending) == self._buffer and self._delta:
+                # A full queue drops its oldest: a snapshot is whole, the newest wins; a
+                # delta needs the one before it, so the newest goes out as a snapshot.
+                pending.clear()
+                self._whole_next = True
+            pending.append(event)
             self._wake()
         return False
 
@@ -130,12 +153,20 @@ class Listener:
             # A client this far behind would not read the hint in time: do not wait on it.
             self._abort()
 
-    async def start(self, backlog: Sequence[LiveEvent]) -> None:
-        """Write the events a new stream starts with, then take live events as they come."""
+    async def start(self, backlog: Sequence[LiveEvent], *, replay: bool = False) -> None:
+        """Write the events a new stream starts with, then take live events as they come.
+
+        `replay`: the backlog is every event after the client's Last-Event-ID, which a delta
+        client gets as deltas unless the newest snapshot alone is shorter; otherwise the
+        backlog is the snapshot, written whole.
+        """
+        whole = not replay or self._replay_is_longer(backlog)
+        if whole and replay:
+            backlog = backlog[-1:]
         for event in backlog:
             if not self.open or not await self._drained():
                 return
-            if self._write(event):
+            if self._write(event, whole=whole):
                 metrics.EVENTS_DELIVERED.inc()
         if self._state is State.STARTING:
             self._state = State.LIVE
@@ -153,7 +184,8 @@ class Listener:
                 continue
             if not await self._drained() or not self._pending:
                 continue
-            if self._write(self._pending.popleft()):
+            whole, self._whole_next = self._whole_next, False
+            if self._write(self._pending.popleft(), whole=whole):
                 metrics.EVENTS_DELIVERED.inc()
 
     async def finish(self, response: web.StreamResponse) -> None:
@@ -172,15 +204,26 @@ class Listener:
         except (TimeoutError, ConnectionError):
             self._abort()
 
-    def _write(self, event: LiveEvent) -> bool:
+    def _replay_is_longer(self, missed: Sequence[LiveEvent]) -> bool:
+        """Return True when the missed deltas are no shorter than the newest snapshot."""
+        if not self._delta or not missed:
+            return False
+        teams, chunked = self._teams, self._chunked
+        deltas = sum(len(event.wire(teams, chunked, delta=True)) for event in missed)
+        return deltas >= len(missed[-1].wire(teams, chunked))
+
+    def _write(self, event: LiveEvent, *, whole: bool = False) -> bool:
         if event.key <= self.last_key:
             return False
         transport = self._transport()
         if transport is None:
             self._end(State.GONE)
             return False
-        transport.write(event.wire(self._teams, self._chunked))
+        frame = event.wire(self._teams, self._chunked, delta=self._delta and not whole)
         self.last_key = event.key
+        if not frame:
+            return False  # a delta with none of this client's games
+        transport.write(frame)
         return True
 
     async def _drained(self) -> bool:
@@ -207,7 +250,7 @@ class Listener:
 
     def _end(self, state: State) -> None:
         self._state = state
-        self._pending.clear()
+        self._pending = None
         self._wake()
 
     def _wake(self) -> None:

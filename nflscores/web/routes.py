@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Final
 
 from nflscores.web import season_views, views
-from nflscores.web.errors import json_errors
 from nflscores.web.live import page
 from nflscores.web.metrics_view import serve_metrics
 from nflscores.web.route import Route
@@ -17,7 +16,8 @@ from nflscores.web.stream import livescore
 ROUTES: Final = (
     Route("index", "/api/", views.index),
     Route("openapi", "/api/openapi.json", views.openapi),
-    Route("livescore", "/api/livescore", json_errors(livescore), allow_head=False),
+    # The stream answers its own errors as JSON: a wrapper would live as long as each stream.
+    Route("livescore", "/api/livescore", livescore, allow_head=False),
     # Before the week route, which would take `standings` for a week slug.
     Route("standings", "/api/{season}/standings", season_views.standings),
     Route("team_calendar", "/api/{season}/teams/{team}.ics", season_views.team_calendar),

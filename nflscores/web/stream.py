@@ -1,4 +1,9 @@
-"""`GET /api/livescore`: the live week as Server-Sent Events (API.md)."""
+"""`GET /api/livescore`: the live week as Server-Sent Events (API.md).
+
+`?events=update` (the default) sends every change as the whole week; `?events=games` sends
+the snapshot on connect and then only the games that changed (`event: game`), ids from the
+same sequence, so Last-Event-ID works the same in both.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,12 @@ from typing import Final
 from aiohttp import web
 from aiohttp.http import HttpVersion11
 
+from nflscores.domain.errors import BadRequest, NflScoresError
 from nflscores.live.filters import parse_teams
 from nflscores.live.frames import retry_frame
 from nflscores.live.listener import Listener
 from nflscores.web.appkeys import HUB, SETTINGS
+from nflscores.web.errors import domain_error_response
 
 EVENT_STREAM: Final = "text/event-stream"
 HEADERS: Final = {
@@ -21,6 +28,8 @@ HEADERS: Final = {
 }
 #: Where a request that does not ask for an event stream is sent.
 INDEX_PATH: Final = "/api/"
+#: `?events=`: the whole week on every change, or only the games that changed.
+EVENTS_MODES: Final = {"update": False, "games": True}
 
 
 def accepts_event_stream(request: web.BaseRequest) -> bool:
@@ -34,11 +43,25 @@ def last_event_id(request: web.BaseRequest) -> str | None:
     return request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or None
 
 
+def wants_deltas(request: web.BaseRequest) -> bool:
+    """Return True for `?events=games`; raise BadRequest on an unknown mode."""
+    mode = request.query.get("events", "update")
+    if mode not in EVENTS_MODES:
+        raise BadRequest(f"events must be one of {', '.join(EVENTS_MODES)}, not {mode!r}")
+    return EVENTS_MODES[mode]
+
+
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
+    # Its own JSON errors rather than json_errors' wrapper: a wrapper's frame would be held
+    # for the stream's whole life, and only these checks fail before the stream starts.
     if not accepts_event_stream(request):
         raise web.HTTPFound(INDEX_PATH)
-    teams = parse_teams(request.query.get("team", ""))
+    try:
+        teams = parse_teams(request.query.get("team", ""))
+        delta = wants_deltas(request)
+    except NflScoresError as exc:
+        return domain_error_response(exc)
     settings = request.app[SETTINGS]
     hub = request.app[HUB]
     response = web.StreamResponse(headers=HEADERS)
@@ -59,9 +82,14 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         chunked=chunked,
         buffer=settings.sse_client_buffer,
         write_timeout_s=settings.sse_write_timeout_s,
+        delta=delta,
     )
-    async with hub.listening(listener):
-        await listener.start(await hub.backlog(last_event_id(request)))
+    hub.add(listener)
+    try:
+        backlog, replay = await hub.backlog(last_event_id(request))
+        await listener.start(backlog, replay=replay)
         await listener.serve()
+    finally:
+        hub.discard(listener)
     await listener.finish(response)
     return response
