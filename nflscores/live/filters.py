@@ -10,6 +10,7 @@ from nflscores.domain.errors import BadRequest
 from nflscores.domain.models import Week
 
 MAX_TEAMS: Final = 40
+_EVERY_TEAM: Final[frozenset[str]] = frozenset()
 _CODE_RE: Final = re.compile(r"[A-Z]{2,3}")
 
 
@@ -21,7 +22,9 @@ def parse_teams(raw: str) -> frozenset[str]:
     for code in codes:
         if not _CODE_RE.fullmatch(code):
             raise BadRequest(f"team must list team codes such as NE,KC, not {code!r}")
-    return frozenset(codes)
+    # One shared empty set for "every team": most streams have no filter, and each would
+    # otherwise hold an empty frozenset of its own.
+    return frozenset(codes) if codes else _EVERY_TEAM
 
 
 def only_teams(week: Week, teams: frozenset[str]) -> Week:

@@ -38,6 +38,9 @@ def request_log_args() -> dict[str, Any]:
 class RequestLog(AbstractAccessLogger):
     """Count each answered request by route and status, and log it in one line."""
 
+    # One per connection (aiohttp makes an access logger per connection): no __dict__.
+    __slots__ = ("_json", "_lines")
+
     def __init__(self, logger: logging.Logger, log_format: str) -> None:
         super().__init__(logger, log_format)
         self._lines = ACCESS_LINES
