@@ -1,8 +1,8 @@
 """`python -m bench`: run every benchmark and write bench/RESULTS.md.
 
-python -m bench                  the full run (about 15-20 minutes on 2 cores)
-python -m bench --quick          a 2-3 minute smoke run, written to bench/out/
-python -m bench --only fanout    one benchmark (cached, cold, fanout)
+python -m bench                      the full run (about 20 minutes on 2 cores)
+python -m bench --quick              a smoke run under two minutes, written to bench/out/
+python -m bench --only fanout100k    one benchmark (cached, cold, fanout, fanout100k, espn)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cached, cold, fanout, selfcheck
+from bench import cached, cold, fanout, fanout100k, readme, selfcheck
 from bench.context import Context
 from bench.machine import machine_facts, versions
 from bench.plan import FULL, QUICK, Plan
@@ -27,10 +27,12 @@ from bench.redis_server import private_redis
 from bench.report import Section, table
 
 HERE = Path(__file__).resolve().parent
+ROOT_README = HERE.parent / "README.md"
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "cached": cached.run,
     "cold": cold.run,
     "fanout": fanout.run,
+    "fanout100k": fanout100k.run,
 }
 
 
@@ -99,7 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[str] = []
     try:
         with private_redis(out / "redis") as redis:
-            ctx = Context(plan=plan, out=out, redis=redis)
+            ctx = Context(
+                plan=plan, out=out, redis=redis, report_dir=output.parent,
+                assets=HERE if full_report else out,
+            )  # fmt: skip
             ctx.record("private Redis", redis.service.argv)
             for name in chosen:
                 began = time.monotonic()
@@ -120,12 +125,22 @@ def main(argv: list[str] | None = None) -> int:
     except NotAvailable as exc:
         print(f"bench: cannot run: {exc}", file=sys.stderr)
         return 1
+    summary = Section("Every target of this run")
+    summary.text("Each measured in this run; the sections below hold the figures behind them.")
+    summary.table(["target", "measured", "verdict"], ctx.summary)
     report = "\n\n".join(
-        [header(ctx, started, time.monotonic() - clock, args_list), *sections, commands(ctx)]
+        [
+            header(ctx, started, time.monotonic() - clock, args_list),
+            summary.render(),
+            *sections,
+            commands(ctx),
+        ]
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(report + "\n")
     (out / "raw.json").write_text(json.dumps(ctx.raw, indent=1, default=str))
+    if full_report:
+        readme.update(ROOT_README, ctx)
     print(f"bench: wrote {output} in {(time.monotonic() - clock) / 60:.1f} min", file=sys.stderr)
     return 0
 

@@ -179,6 +179,39 @@ def naive_redis(stack: Stack) -> AbstractContextManager[Service]:
     return gunicorn(stack, "aiohttp-redis-get", "bench.baselines.naive_redis:create_app")
 
 
+def uvicorn(
+    stack: Stack, name: str, factory: str, *, workers: int = 2
+) -> AbstractContextManager[Service]:
+    """Run an ASGI app factory under uvicorn the way its docs deploy it: --workers N."""
+    if not (BIN / "uvicorn").exists():
+        raise NotAvailable("uvicorn is not installed (the bench extra)")
+    port = free_port()
+    argv = [
+        str(BIN / "uvicorn"), "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+    return _settled(
+        launch(
+            name, argv, port=port, log=stack.workdir / f"{name}.log", env=stack.env(),
+            stop_signal=signal.SIGINT,
+        ),
+        workers,
+    )  # fmt: skip
+
+
+def fastapi_redis(stack: Stack) -> AbstractContextManager[Service]:
+    """Peer baseline (e): FastAPI on uvicorn, one redis.asyncio GET per request."""
+    return uvicorn(stack, "fastapi-redis", "bench.baselines.fastapi_redis:create_app")
+
+
+def sse_starlette(stack: Stack, workers: int = 2) -> AbstractContextManager[Service]:
+    """Peer SSE baseline: sse-starlette behind FastAPI, one subscription per worker."""
+    return uvicorn(
+        stack, "sse-starlette", "bench.baselines.sse_starlette_hub:create_app", workers=workers
+    )
+
+
 def sse_talk(stack: Stack, workers: int = 2) -> AbstractContextManager[Service]:
     """SSE baseline: one Redis SUBSCRIBE per client."""
     return gunicorn(stack, "sse-talk", "bench.baselines.sse_talk:create_app", workers=workers)
