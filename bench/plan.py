@@ -15,10 +15,8 @@ class Plan:
     # Cached week (wrk).
     wrk_seconds: int
     wrk_threads: int
-    #: Connection counts run against every target.
+    #: Connection counts run against every target (the plots' x axis).
     connections: tuple[int, ...]
-    #: Extra connection counts for the growth table, run against the app and baseline (a).
-    growth_connections: tuple[int, ...]
     # Cold fetches.
     upstream_latency_ms: int
     #: fetch-season --concurrency values; the first figure is always the default concurrency.
@@ -45,16 +43,15 @@ class Plan:
 
 FULL = Plan(
     name="full",
-    rounds=3,
-    wrk_seconds=4,
+    rounds=2,
+    wrk_seconds=3,
     wrk_threads=2,
-    connections=(64, 256),
-    growth_connections=(16, 1024),
+    connections=(16, 64, 256, 1024),
     upstream_latency_ms=200,
     fetch_concurrency=(1, 4, 16),
     cold_requests=(1, 10, 50, 200),
-    fanout_clients=(1000, 5000, 10000),
-    fanout_events=20,
+    fanout_clients=(1000, 10000),
+    fanout_events=10,
     fanout_interval_s=0.5,
     fanout_drain_s=30.0,
     connections_per_client_process=15_000,
@@ -71,7 +68,6 @@ QUICK = Plan(
     wrk_seconds=2,
     wrk_threads=2,
     connections=(64,),
-    growth_connections=(),
     upstream_latency_ms=200,
     fetch_concurrency=(4,),
     cold_requests=(20,),

@@ -44,6 +44,7 @@ class Stack:
         """Return the environment every server gets (the baselines' and the app's settings)."""
         return {
             "BENCH_WEEK_FILE": str(self.week_file),
+            "BENCH_WEEK_HEADERS": str(self.week_file.with_suffix(".headers.json")),
             "BENCH_REDIS_URL": self.redis_url,
             "BENCH_UPSTREAM_URL": self.upstream_url,
             "NFLSCORES_REDIS_URL": self.redis_url,

@@ -51,19 +51,21 @@ class RequestLog(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, elapsed: float) -> None:
         """Record a request aiohttp has answered in `elapsed` seconds."""
-        route = count_request(request, response.status)
-        if self.logger.isEnabledFor(logging.INFO):
-            fields = access_fields(request, route, response.status, elapsed)
-            self._lines.add(self._format(fields))
-
-    def _format(self, fields: dict[str, Any]) -> bytes:
-        stamp = timestamp(self._json)
+        status = response.status
+        route = count_request(request, status)
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
         if self._json:
-            return dumps({"ts": stamp, "level": "info", "logger": self.logger.name, **fields})
-        return (
-            f"{stamp} INFO {self.logger.name}: "
-            f"{fields['method']} {fields['path']} {fields['status']} {fields['duration_ms']}ms"
-        ).encode()
+            fields = access_fields(request, route, status, elapsed)
+            head = {"ts": timestamp(True), "level": "info", "logger": self.logger.name}
+            self._lines.add(dumps({**head, **fields}))
+            return
+        # The text line needs four fields: built directly, without the JSON line's dict (a
+        # cached request costs ~30 us on this machine; this line is ~1 us of it).
+        self._lines.add(
+            f"{timestamp(False)} INFO {self.logger.name}: {request.method} {request.path} "
+            f"{status} {round(elapsed * 1000, 2)}ms".encode()
+        )
 
 
 def timestamp(iso: bool) -> str:
