@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cached, cold, fanout, fanout100k, readme, selfcheck
+from bench import cached, cold, espn, fanout, fanout100k, readme, selfcheck
 from bench.context import Context
 from bench.machine import machine_facts, versions
 from bench.plan import FULL, QUICK, Plan
@@ -33,6 +33,7 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "cold": cold.run,
     "fanout": fanout.run,
     "fanout100k": fanout100k.run,
+    "espn": espn.run,
 }
 
 
