@@ -210,6 +210,7 @@ class Clients:
             if out.exists():
                 result = orjson.loads(out.read_bytes())
                 result["latency_by_id"] = read_latencies(out)
+                result["observed_by_id"] = read_latencies(out, observed=True)
                 results.append(result)
         return results
 

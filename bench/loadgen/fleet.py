@@ -12,24 +12,28 @@ orchestrator by lines:
 
 Every event with an `id:` is counted per stream, whatever its `event:` type (`update` or
 `game`), and only once: an id not newer than the stream's last counts as a repeat. Its latency
-is its arrival time minus the milliseconds of its id, a Redis stream id stamped by the Redis
-server on this same clock when the event was published. Latencies go to `<out>.lat` as raw
-doubles per event id (the JSON says where each one's run starts), not as JSON numbers: 100,000
-clients times a dozen events is over a million figures.
+is its arrival time (the kernel's receive timestamp, see Stream) minus the milliseconds of its
+id, a Redis stream id stamped by the Redis server on this same clock when the event was
+published. Latencies go to `<out>.lat` (and, to when this process read them, `<out>.ulat`) as
+raw doubles per event id (the JSON says where each one's run starts), not as JSON numbers:
+100,000 clients times a dozen events is over a million figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import resource
 import socket
+import struct
 import sys
 import time
 from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import orjson
 
@@ -38,6 +42,11 @@ from bench.loadgen.sse import ChunkedDecoder
 #: Linux's IP_BIND_ADDRESS_NO_PORT: pick the source port at connect(), per destination.
 IP_BIND_ADDRESS_NO_PORT = 24
 MAX_HEAD = 16_384
+#: Linux's SO_TIMESTAMPNS (and SCM_TIMESTAMPNS): each read carries its arrival time.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+TIMESPEC = struct.Struct("@qq")
+ANCILLARY_BYTES = socket.CMSG_SPACE(TIMESPEC.size)
+READ_BYTES = 262_144
 #: Descriptors a process keeps for itself (stdio, the event loop, the pipes).
 SPARE_FILES = 64
 
@@ -46,6 +55,24 @@ def id_key(event_id: bytes) -> tuple[int, int]:
     """Return a Redis stream id `ms-seq` as a tuple that orders like the ids do."""
     ms, _, seq = event_id.partition(b"-")
     return int(ms), int(seq or 0)
+
+
+PING = b": ping\n\n"
+
+
+def one_chunk(data: bytes) -> bytes | None:
+    """Return the chunk's data when data is exactly one whole HTTP chunk, else None."""
+    eol = data.find(b"\r\n", 0, 10)
+    if eol <= 0:
+        return None
+    try:
+        size = int(data[:eol], 16)
+    except ValueError:
+        return None
+    start = eol + 2
+    if size == 0 or len(data) != start + size + 2:
+        return None
+    return data[start : start + size]
 
 
 class Scanner:
@@ -57,6 +84,11 @@ class Scanner:
         self._buffer = bytearray()
         self._id: bytes | None = None
         self.pings = 0
+
+    @property
+    def idle(self) -> bool:
+        """Return True between events: nothing of a half-read event is held."""
+        return not self._buffer and self._id is None
 
     def feed(self, data: bytes) -> list[bytes]:
         """Return the ids of the events data completes; count `: ping` comments."""
@@ -93,7 +125,8 @@ class Fleet:
         self.repeats = 0
         self.stopping = False
         self.streams: list[Stream] = []
-        self.arrivals: dict[bytes, array[float]] = {}
+        #: Event id -> (kernel arrival times, times this process read them).
+        self.arrivals: dict[bytes, tuple[array[float], array[float]]] = {}
         self.last: tuple[int, int] | None = None
         self.missing: set[Stream] = set()
         self.all_have_last = asyncio.Event()
@@ -113,34 +146,54 @@ class Fleet:
             self.all_have_last.set()
 
 
-class Stream(asyncio.Protocol):
-    """One SSE connection: parse the head, then time each event's arrival."""
+class Stream:
+    """One SSE connection read straight off its socket, each read stamped by the kernel.
+
+    The socket asks for SO_TIMESTAMPNS, so every read carries the time its bytes reached the
+    socket: on loopback, the moment the server's write delivered them. That is the receive
+    time counted, so a load process starved of CPU (it shares the cores with the server)
+    does not add its own delay to the server's figures; when this process read the bytes is
+    kept too, as the client-observed latency.
+    """
 
     __slots__ = (
-        *("chunks", "failure", "fleet", "head", "last_key", "open", "request", "scanner"),
-        *("status", "transport"),
+        *("chunks", "failure", "fleet", "head", "last_key", "open", "scanner", "sock"),
+        "status",
     )
 
-    def __init__(self, fleet: Fleet, request: bytes) -> None:
+    def __init__(self, fleet: Fleet, sock: socket.socket) -> None:
         self.fleet = fleet
-        self.request = request
-        self.transport: asyncio.Transport | None = None
+        self.sock = sock
         self.head: bytearray | None = bytearray()
         self.chunks: ChunkedDecoder | None = None
         self.scanner = Scanner()
         self.status: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.last_key = (0, -1)
-        self.open = False
+        self.open = True
         self.failure = ""
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # uvloop's transports are not asyncio.Transport subclasses, but offer its methods.
-        self.transport = cast(asyncio.Transport, transport)
-        self.open = True
-        self.transport.write(self.request)
-
-    def data_received(self, data: bytes) -> None:
+    def readable(self) -> None:
+        """Read what the socket holds (the event loop calls this when it has bytes)."""
+        try:
+            data, ancillary, _, _ = self.sock.recvmsg(READ_BYTES, ANCILLARY_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            self.lost(exc)
+            return
+        if not data:
+            self.lost(None)
+            return
         now = time.time()
+        stamped = now
+        for level, kind, value in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(value) >= 16:
+                seconds, nanos = TIMESPEC.unpack_from(value)
+                stamped = seconds + nanos / 1e9
+        self.received(data, stamped, now)
+
+    def received(self, data: bytes, stamped: float, now: float) -> None:
+        """Parse what arrived: the response head, then chunks and events."""
         if self.head is not None:
             self.head += data
             end = self.head.find(b"\r\n\r\n")
@@ -152,21 +205,35 @@ class Stream(asyncio.Protocol):
             self._read_head(bytes(self.head[:end]))
             data = bytes(self.head[end + 4 :])
             self.head = None
-        if self.chunks is not None:
-            data = self.chunks.feed(data)
+        chunks, scanner = self.chunks, self.scanner
+        if chunks is not None:
+            if chunks.idle and scanner.idle:
+                frame = one_chunk(data)
+                if frame == PING:
+                    scanner.pings += 1
+                    return
+                if frame is not None and frame.startswith(b"id: ") and frame.endswith(b"\n\n"):
+                    # The server writes each event as one chunk: the common case, parsed fast.
+                    self._arrived(frame[4 : frame.index(b"\n")], stamped, now)
+                    return
+            data = chunks.feed(data)
+        for event_id in scanner.feed(data):
+            self._arrived(event_id, stamped, now)
+
+    def _arrived(self, event_id: bytes, stamped: float, now: float) -> None:
         fleet = self.fleet
-        for event_id in self.scanner.feed(data):
-            key = id_key(event_id)
-            if key <= self.last_key:
-                fleet.repeats += 1
-                continue
-            self.last_key = key
-            times = fleet.arrivals.get(event_id)
-            if times is None:
-                times = fleet.arrivals[event_id] = array("d")
-            times.append(now)
-            if fleet.last is not None and key >= fleet.last:
-                fleet.settle(self)
+        key = id_key(event_id)
+        if key <= self.last_key:
+            fleet.repeats += 1
+            return
+        self.last_key = key
+        times = fleet.arrivals.get(event_id)
+        if times is None:
+            times = fleet.arrivals[event_id] = (array("d"), array("d"))
+        times[0].append(stamped)
+        times[1].append(now)
+        if fleet.last is not None and key >= fleet.last:
+            fleet.settle(self)
 
     def _read_head(self, head: bytes) -> None:
         status_line, *lines = head.split(b"\r\n")
@@ -179,16 +246,24 @@ class Stream(asyncio.Protocol):
         if not self.status.done():
             self.status.set_result(status)
 
-    def connection_lost(self, exc: Exception | None) -> None:
+    def lost(self, exc: Exception | None) -> None:
+        """The server closed the stream (or it broke): count it, stop reading."""
         if self.open and self.head is None and not self.fleet.stopping:
             self.fleet.dropped += 1
-        self.open = False
+        self.close()
         self.fleet.settle(self)
         if not self.status.done():
             self.failure = (
                 f"closed before the response head ({type(exc).__name__ if exc else 'EOF'})"
             )
             self.status.set_result(0)
+
+    def close(self) -> None:
+        """Stop reading and close the socket."""
+        if self.open:
+            self.open = False
+            asyncio.get_running_loop().remove_reader(self.sock.fileno())
+            self.sock.close()
 
 
 class Connector:
@@ -214,18 +289,20 @@ class Connector:
             stream: Stream | None = None
             try:
                 sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+                sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
                 sock.bind((source, 0))
                 sock.setblocking(False)
                 async with asyncio.timeout(self.limit_s):
                     await loop.sock_connect(sock, ("127.0.0.1", self.port))
-                    _, stream = await loop.create_connection(
-                        lambda: Stream(fleet, self.request), sock=sock
-                    )
+                    stream = Stream(fleet, sock)
+                    loop.add_reader(sock.fileno(), stream.readable)
+                    sock.send(self.request)
                     status = await stream.status
             except (OSError, TimeoutError) as exc:
-                if stream is not None and stream.transport is not None:
-                    stream.transport.abort()
-                sock.close()
+                if stream is not None:
+                    stream.close()
+                else:
+                    sock.close()
                 fleet.failures[type(exc).__name__] += 1
                 return
             if status == 0:
@@ -235,8 +312,8 @@ class Connector:
             if status == 200:
                 fleet.connect_s.append(time.perf_counter() - started)
                 fleet.streams.append(stream)
-            elif stream.transport is not None:
-                stream.transport.close()
+            else:
+                stream.close()
 
 
 def cpu_s() -> float:
@@ -273,13 +350,13 @@ def write_results(fleet: Fleet, out: Path, extra: dict[str, Any]) -> None:
     """Write the JSON results and the latencies beside them (`<out>.lat`)."""
     offsets: dict[str, list[int]] = {}
     position = 0
-    with open(f"{out}.lat", "wb") as lat:
-        for event_id, times in fleet.arrivals.items():
-            stamped = id_key(event_id)[0] / 1000
-            latencies = array("d", (t - stamped for t in times))
-            latencies.tofile(lat)
-            offsets[event_id.decode()] = [position, len(latencies)]
-            position += len(latencies)
+    with open(f"{out}.lat", "wb") as lat, open(f"{out}.ulat", "wb") as read_lat:
+        for event_id, (stamped_at, read_at) in fleet.arrivals.items():
+            published = id_key(event_id)[0] / 1000
+            array("d", (t - published for t in stamped_at)).tofile(lat)
+            array("d", (t - published for t in read_at)).tofile(read_lat)
+            offsets[event_id.decode()] = [position, len(stamped_at)]
+            position += len(stamped_at)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out.write_bytes(
         orjson.dumps(
@@ -300,11 +377,15 @@ def write_results(fleet: Fleet, out: Path, extra: dict[str, Any]) -> None:
     )
 
 
-def read_latencies(out: Path) -> dict[str, array[float]]:
-    """Return one fleet process's latencies by event id, from its results (orchestrator side)."""
+def read_latencies(out: Path, *, observed: bool = False) -> dict[str, array[float]]:
+    """Return one fleet process's latencies by event id (orchestrator side).
+
+    Publish to the kernel's arrival time at the socket; `observed`: to when the load process
+    read them.
+    """
     results = orjson.loads(out.read_bytes())
     raw = array("d")
-    with open(f"{out}.lat", "rb") as lat:
+    with open(f"{out}.ulat" if observed else f"{out}.lat", "rb") as lat:
         raw.frombytes(lat.read())
     return {key: raw[start : start + n] for key, (start, n) in results["latencies"].items()}
 
@@ -318,6 +399,9 @@ async def report_done(fleet: Fleet) -> None:
 async def main(args: argparse.Namespace) -> None:
     """Open the streams, report ready, follow the orchestrator's commands; write figures."""
     limit = raise_file_limit(args.clients)
+    # Below the servers in the scheduler's eyes: the kernel stamps each read's arrival, so
+    # this process's own waits do not count, and it should not take CPU from the server.
+    os.nice(args.nice)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
@@ -329,6 +413,10 @@ async def main(args: argparse.Namespace) -> None:
             group.create_task(connector.open(args.source[i % len(args.source)]))
     connect_wall = time.perf_counter() - started
     connected = len(fleet.connect_s)
+    # Every stream is made: a collection of the generations they fill would pause this
+    # process for tens of milliseconds mid-event, and be counted as the server's latency.
+    gc.freeze()
+    gc.disable()
     extra = {
         "connect_wall_s": connect_wall,
         "connect_rate": connected / connect_wall if connect_wall > 0 else 0.0,
@@ -354,8 +442,7 @@ async def main(args: argparse.Namespace) -> None:
     fleet.stopping = True
     write_results(fleet, Path(args.out), extra)
     for stream in fleet.streams:
-        if stream.transport is not None:
-            stream.transport.abort()
+        stream.close()
 
 
 def parse_args() -> argparse.Namespace:
@@ -367,6 +454,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--source", action="append", required=True, help="127.0.0.x to bind")
     parser.add_argument("--in-flight", type=int, default=64, help="connects at once")
     parser.add_argument("--limit", type=float, default=60.0, help="seconds to connect one")
+    parser.add_argument("--nice", type=int, default=10, help="scheduling niceness to add")
     parser.add_argument("--out", required=True)
     return parser.parse_args()
 

@@ -12,6 +12,11 @@ class ChunkedDecoder:
         self._crlf = 0
         self.finished = False
 
+    @property
+    def idle(self) -> bool:
+        """Return True between chunks: the next bytes start a chunk's size line."""
+        return not self._buffer and not self._remaining and not self._crlf
+
     def feed(self, data: bytes) -> bytes:
         """Return the body bytes that data completes."""
         buf = self._buffer
