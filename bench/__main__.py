@@ -35,6 +35,8 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "fanout100k": fanout100k.run,
     "espn": espn.run,
 }
+#: The order they run in: the longest and most telling first, so a run cut short keeps it.
+RUN_ORDER = ("fanout100k", "cached", "fanout", "cold", "espn")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,8 +81,37 @@ def commands(ctx: Context) -> str:
     return "\n\n".join([lines[0], lines[1], "\n".join(lines[2:])])
 
 
+def write_report(
+    ctx: Context,
+    output: Path,
+    parts: dict[str, tuple[str, list[list[object]]]],
+    *,
+    started: datetime,
+    seconds: float,
+    argv: list[str],
+    pending: list[str],
+) -> None:
+    """Write the report of what has run so far, in the report's order of benchmarks."""
+    ordered = [parts[name] for name in BENCHMARKS if name in parts]
+    summary = Section("Every target of this run")
+    summary.text("Each measured in this run; the sections below hold the figures behind them.")
+    summary.table(["target", "measured", "verdict"], [row for _, rows in ordered for row in rows])
+    if pending:
+        summary.text(f"_Still running when this was written: {', '.join(pending)}._")
+    report = "\n\n".join(
+        [
+            header(ctx, started, seconds, argv),
+            summary.render(),
+            *(text for text, _ in ordered),
+            commands(ctx),
+        ]
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the chosen benchmarks and write the report."""
+    """Run the chosen benchmarks and write the report (again after each one)."""
     args_list = sys.argv[1:] if argv is None else argv
     args = parse_args(args_list)
     selfcheck.run()
@@ -89,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = replace(plan, rounds=args.rounds)
     if args.profile:
         plan = replace(plan, profile=True)
-    chosen = args.only or list(BENCHMARKS)
+    chosen = [name for name in RUN_ORDER if name in (args.only or BENCHMARKS)]
     full_report = not args.quick and args.only is None and args.rounds is None
     output = args.output or (
         HERE / "RESULTS.md" if full_report else HERE / "out" / f"RESULTS-{plan.name}.md"
@@ -99,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    sections: list[str] = []
+    parts: dict[str, tuple[str, list[list[object]]]] = {}
     try:
         with private_redis(out / "redis") as redis:
             ctx = Context(
@@ -107,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                 assets=HERE if full_report else out,
             )  # fmt: skip
             ctx.record("private Redis", redis.service.argv)
-            for name in chosen:
+            for index, name in enumerate(chosen):
                 began = time.monotonic()
+                first_row = len(ctx.summary)
                 print(f"bench: {name} ...", file=sys.stderr, flush=True)
                 try:
                     section = BENCHMARKS[name](ctx)
@@ -117,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
                     section.text("```\n" + traceback.format_exc() + "```")
                     print(traceback.format_exc(), file=sys.stderr)
                 section.text(f"_This benchmark took {time.monotonic() - began:.0f} s._")
-                sections.append(section.render())
+                parts[name] = (section.render(), ctx.summary[first_row:])
+                write_report(
+                    ctx, output, parts, started=started, seconds=time.monotonic() - clock,
+                    argv=args_list, pending=chosen[index + 1 :],
+                )  # fmt: skip
                 print(
                     f"bench: {name} done in {time.monotonic() - began:.0f} s",
                     file=sys.stderr,
@@ -126,21 +162,9 @@ def main(argv: list[str] | None = None) -> int:
     except NotAvailable as exc:
         print(f"bench: cannot run: {exc}", file=sys.stderr)
         return 1
-    summary = Section("Every target of this run")
-    summary.text("Each measured in this run; the sections below hold the figures behind them.")
-    summary.table(["target", "measured", "verdict"], ctx.summary)
-    report = "\n\n".join(
-        [
-            header(ctx, started, time.monotonic() - clock, args_list),
-            summary.render(),
-            *sections,
-            commands(ctx),
-        ]
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report + "\n")
     (out / "raw.json").write_text(json.dumps(ctx.raw, indent=1, default=str))
     if full_report:
+        ctx.summary = [row for name in BENCHMARKS if name in parts for row in parts[name][1]]
         readme.update(ROOT_README, ctx)
     print(f"bench: wrote {output} in {(time.monotonic() - clock) / 60:.1f} min", file=sys.stderr)
     return 0
