@@ -67,7 +67,7 @@ async def _run(ctx: Context) -> Section:
     outcome = Outcome(worker_class=env.worker_class)
     publisher = Publisher(ctx.redis.url, week_file.read_bytes())
     async with publisher.leased():
-        for round_no in range(ctx.plan.rounds):
+        for round_no in range(ctx.plan.fanout_rounds):
             await _round(ctx, starters, publisher, outcome, round_no)
         await _profile(ctx, starters["app"], publisher, outcome)
     outcome.event_bytes = publisher.size
@@ -153,9 +153,10 @@ def _write(ctx: Context, outcome: Outcome) -> Section:
         f"{outcome.event_bytes:,} bytes {plan.fanout_interval_s} s apart, and waits up to "
         f"{plan.fanout_drain_s:g} s after the last for every client to have it. Lost = events "
         "not received by then (a client that never connected loses all of them). Median of "
-        f"{plan.rounds} interleaved round(s). RSS/conn = growth of the workers' resident memory "
-        "since before the clients connected, divided by the clients connected (idle: before "
-        "any event; after: once the events were delivered). CPU seconds are for the whole run."
+        f"{plan.fanout_rounds} interleaved round(s). RSS/conn = growth of the workers' "
+        "resident memory since before the clients connected, divided by the clients "
+        "connected (idle: before any event; after: once the events were delivered). CPU "
+        "seconds are for the whole run."
     )
     rows: list[list[object]] = []
     for key, label in LABELS.items():

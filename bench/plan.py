@@ -24,6 +24,8 @@ class Plan:
     #: Concurrent API requests for one uncached week; the largest is the headline figure.
     cold_requests: tuple[int, ...]
     # Live fan-out.
+    #: Rounds of the fan-out comparison (each 10,000-client run of the talk's design is long).
+    fanout_rounds: int
     fanout_clients: tuple[int, ...]
     fanout_events: int
     fanout_interval_s: float
@@ -50,6 +52,7 @@ FULL = Plan(
     upstream_latency_ms=200,
     fetch_concurrency=(1, 4, 16),
     cold_requests=(1, 10, 50, 200),
+    fanout_rounds=1,
     fanout_clients=(1000, 10000),
     fanout_events=10,
     fanout_interval_s=0.5,
@@ -71,6 +74,7 @@ QUICK = Plan(
     upstream_latency_ms=200,
     fetch_concurrency=(4,),
     cold_requests=(20,),
+    fanout_rounds=1,
     fanout_clients=(300,),
     fanout_events=5,
     fanout_interval_s=0.2,
