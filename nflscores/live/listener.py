@@ -117,8 +117,21 @@ class Listener:
 
     def offer(self, event: LiveEvent) -> bool:
         """Write the event now if the socket keeps up, else queue it; True when written."""
-        if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
-            return self._write(event)
+        protocol = self._protocol
+        if self._state is State.LIVE and not self._pending and not protocol.writing_paused:
+            # The hub's pass over every stream: _write inlined (one call less per stream).
+            transport = protocol.transport
+            if transport is None or transport.is_closing():
+                self._end(State.GONE)
+                return False
+            if event.key <= self.last_key:
+                return False
+            frame = event.wire(self._teams, self._chunked, delta=self._delta)
+            self.last_key = event.key
+            if not frame:
+                return False
+            transport.write(frame)
+            return True
         if self.open and event.key > self.last_key:
             pending = self._pending
             if pending is None:
