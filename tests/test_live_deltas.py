@@ -11,6 +11,8 @@ from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 
 from nflscores.domain.encoding import dumps, encode_week, loads
+from nflscores.domain.models import Week
+from nflscores.domain.weeks import parse_week
 from nflscores.live.diff import changed_games
 from nflscores.live.events import LiveEvent
 from nflscores.live.frames import http_chunk
@@ -43,9 +45,15 @@ def update_bytes(event_id: str, body: bytes) -> bytes:
     return b"id: " + event_id.encode() + b"\nevent: update\ndata: " + body + b"\n\n"
 
 
+def week_11() -> Week:
+    """Return the live games as another week's (week 11)."""
+    week = live_week()
+    return dataclasses.replace(week, ref=parse_week(week.season, "11"))
+
+
 def other_week() -> bytes:
     """Return the live games as another week's snapshot (week 11)."""
-    return encode_week(dataclasses.replace(live_week(), week=11, slug="11"))
+    return encode_week(week_11())
 
 
 def restamped(body: bytes) -> bytes:
@@ -69,7 +77,7 @@ def test_changed_games_is_none_when_only_a_snapshot_tells() -> None:
     """Nothing before, another week, or a game gone: no delta (None)."""
     week = live_week()
     assert changed_games(None, week) is None
-    assert changed_games(week, dataclasses.replace(week, week=11)) is None
+    assert changed_games(week, week_11()) is None
     assert changed_games(week, dataclasses.replace(week, games=week.games[1:])) is None
     # A game added is a delta: the client adds it.
     fewer = dataclasses.replace(week, games=week.games[1:])

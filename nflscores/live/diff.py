@@ -94,11 +94,7 @@ def changed_games(before: Week | None, after: Week) -> tuple[Game, ...] | None:
     game gone from the week. Games are compared whole (score, clock, situation, ...), not
     only the watched fields: a delta must leave a client with exactly the new snapshot.
     """
-    if before is None or (before.season, before.season_type, before.week) != (
-        after.season,
-        after.season_type,
-        after.week,
-    ):
+    if before is None or before.ref != after.ref:
         return None
     old = {game.id: game for game in before.games}
     if len(old) != len(before.games) or not old.keys() <= {game.id for game in after.games}:
