@@ -101,6 +101,8 @@ class Hold:
     dropped: int = 0
     repeats: int = 0
     pings_min: int = 0
+    #: Frames read by type: `update` snapshots (one per client on connect) and `game` deltas.
+    kinds: dict[str, int] = field(default_factory=dict)
     #: kind -> [(event id, received, p50, p99, max)]
     events: dict[str, list[tuple[str, int, float | None, float | None, float | None]]] = field(
         default_factory=dict
@@ -245,6 +247,8 @@ def _combine(hold: Hold, results: list[dict[str, Any]], published: dict[str, lis
             hold.failures[why] = hold.failures.get(why, 0) + count
         hold.dropped += result["dropped"]
         hold.repeats += result["repeats"]
+        for kind, count in result.get("kinds", {}).items():
+            hold.kinds[kind] = hold.kinds.get(kind, 0) + count
         hold.client_cpu_s += result["cpu_s"]
     hold.pings_min = min((r["pings_min"] for r in results), default=0)
     connects.sort()
@@ -337,6 +341,10 @@ def _write(ctx: Context, hold: Hold) -> Section:
             ],
             ["events lost (all clients, all events)", num(hold.lost)],
             ["repeated events", num(hold.repeats)],
+            [
+                "events read as one whole chunk, by type (deltas are `game`)",
+                ", ".join(f"{kind}: {count:,}" for kind, count in sorted(hold.kinds.items())),
+            ],
             [
                 "CPU s: server / Redis / load clients",
                 f"{hold.server_cpu_s:.1f} / {hold.redis_cpu_s:.1f} / {hold.client_cpu_s:.1f}",

@@ -123,6 +123,8 @@ class Fleet:
         self.failures: Counter[str] = Counter()
         self.dropped = 0
         self.repeats = 0
+        #: Events read whole in one chunk, by type (`game` deltas, `update` snapshots).
+        self.kinds: Counter[str] = Counter()
         self.stopping = False
         self.streams: list[Stream] = []
         #: Event id -> (kernel arrival times, times this process read them).
@@ -214,6 +216,8 @@ class Stream:
                     return
                 if frame is not None and frame.startswith(b"id: ") and frame.endswith(b"\n\n"):
                     # The server writes each event as one chunk: the common case, parsed fast.
+                    delta = frame.find(b"\nevent: game\n", 0, 80) >= 0
+                    self.fleet.kinds["game" if delta else "update"] += 1
                     self._arrived(frame[4 : frame.index(b"\n")], stamped, now)
                     return
             data = chunks.feed(data)
@@ -367,6 +371,7 @@ def write_results(fleet: Fleet, out: Path, extra: dict[str, Any]) -> None:
                 "failures": dict(fleet.failures),
                 "dropped": fleet.dropped,
                 "repeats": fleet.repeats,
+                "kinds": dict(fleet.kinds),
                 "open_at_stop": sum(s.open for s in fleet.streams),
                 "pings_min": min((s.scanner.pings for s in fleet.streams), default=0),
                 "latencies": offsets,
