@@ -67,4 +67,8 @@ def verdict(
         return f"**missed** ({value:.2f} < {at_least:g})"
     if at_most is not None and value > at_most:
         return f"**missed** ({value:.3g} > {at_most:g})"
+    if at_least is not None:
+        return f"met ({value:.3g} >= {at_least:g})"
+    if at_most is not None:
+        return f"met ({value:.3g} <= {at_most:g})"
     return "met"
