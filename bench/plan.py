@@ -82,7 +82,7 @@ QUICK = Plan(
     connections_per_client_process=15_000,
     big_clients=3000,
     big_workers=2,
-    big_hold_s=12.0,
-    big_interval_s=3.0,
+    big_hold_s=8.0,
+    big_interval_s=2.0,
     profile=False,
 )
