@@ -31,6 +31,17 @@ LABELS = {
     "d": "(d) aiohttp + one redis-py GET per request",
     "e": "(e) FastAPI on uvicorn, 2 workers, one redis.asyncio GET per request",
 }
+#: The plots' legend.
+SHORT = {
+    "app": "nflscores, access log off",
+    "app+log": "nflscores as shipped (access log on)",
+    "app+nginx": "nflscores behind nginx",
+    "a": "(a) bare aiohttp, same bytes",
+    "b": "(b) Flask + redis-py",
+    "c": "(c) nginx, static file",
+    "d": "(d) aiohttp + redis-py GET",
+    "e": "(e) FastAPI + redis.asyncio",
+}
 BASELINES: dict[str, Callable[[targets.Stack], AbstractContextManager[Service]]] = {
     "a": targets.bare,
     "b": targets.flask_sync,
@@ -286,7 +297,7 @@ def _plot(section: Section, ctx: Context, m: Measured) -> None:
         ("p99", "p99 latency (ms, log scale)", m.p99, 1000.0, True),
     ):
         rows = {
-            LABELS[key].split(",")[0]: {n: value("get", key, n) for n in connections}
+            SHORT[key]: {n: value("get", key, n) for n in connections}
             for key in LABELS
             if key not in m.status
         }

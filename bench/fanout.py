@@ -22,6 +22,13 @@ LABELS = {
     "hub": "plain per-worker hub, one aiohttp-sse send() per client",
     "starlette": "sse-starlette behind FastAPI on uvicorn, 2 workers, one subscription each",
 }
+#: The plot's legend.
+SHORT = {
+    "app": "nflscores",
+    "talk": "SUBSCRIBE per client",
+    "hub": "hub + aiohttp-sse send()",
+    "starlette": "sse-starlette",
+}
 P99_TARGET_S = 1.0
 #: The app's p99 at the largest N at most this share of sse-starlette's (issue 14).
 PEER_P99_SHARE = 1 / 3
@@ -183,9 +190,9 @@ def _write(ctx: Context, outcome: Outcome) -> Section:
 def _plot(section: Section, ctx: Context, outcome: Outcome) -> None:
     """Draw p99 and p50 publish-to-receive latency against clients, every design on one axis."""
     rows: dict[str, dict[int, float | None]] = {}
-    for key, label in LABELS.items():
+    for key in LABELS:
         for pct in ("p99", "p50"):
-            rows[f"{label.split(',')[0]} ({pct})"] = {
+            rows[f"{SHORT[key]} ({pct})"] = {
                 n: _m(outcome.runs.get((key, n), []), f"latency_{pct}_s")
                 for n in ctx.plan.fanout_clients
             }
