@@ -253,7 +253,9 @@ def _write(ctx: Context, m: Measured) -> Section:
     section.text(
         f"wrk, {plan.wrk_threads} threads, {plan.wrk_seconds} s per run, median of "
         f"{plan.rounds} interleaved round(s). Body: {m.source}. Baselines (a) and (d) run "
-        f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets. "
+        f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets, and "
+        "every gunicorn baseline a listening socket per worker (`--reuse-port`) as it does; "
+        "(e) runs `uvicorn --workers 2` with uvloop and httptools, access log off. "
         f"Upstream (for the app's first fetch): {m.upstream}."
     )
     header = ["target"]

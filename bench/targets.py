@@ -64,7 +64,9 @@ def gunicorn(
     argv = [
         str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class",
         worker_class or stack.worker_class, "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning", "--graceful-timeout", "5", app,
+        "--no-control-socket", "--log-level", "warning", "--graceful-timeout", "5",
+        # A listening socket per worker, as deploy/gunicorn.conf.py sets: the same spread.
+        "--reuse-port", app,
     ]  # fmt: skip
     return _settled(
         launch(
