@@ -23,9 +23,10 @@ import aiohttp
 import orjson
 
 from bench.context import DATA, Context
-from bench.procs import PYTHON, free_port, launch
+from bench.procs import PYTHON, launch
 from bench.report import Section
 from bench.stats import verdict
+from devtools.procs import free_port
 from nflscores.domain.models import Week
 from nflscores.domain.weeks import WeekRef, parse_season, parse_week
 from nflscores.live.diff import diff_weeks
