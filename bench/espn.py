@@ -198,8 +198,8 @@ def _measure(
     scorestrip: Callable[[bytes], Week],
     espn: Callable[[bytes], Week],
 ) -> list[list[object]]:
-    seconds = 1.0 if ctx.plan.name == "quick" else 3.0
-    polls = 20 if ctx.plan.name == "quick" else 100
+    seconds = 0.5 if ctx.plan.name == "quick" else 3.0
+    polls = 10 if ctx.plan.name == "quick" else 100
     rows: list[list[object]] = []
     scorestrip_parse, _ = cpu_per_call(lambda: scorestrip(xml), seconds=seconds)
     scorestrip_poll = asyncio.run(poll_cpu(f"{url}/ss.xml", scorestrip, polls))

@@ -80,9 +80,9 @@ QUICK = Plan(
     fanout_interval_s=0.2,
     fanout_drain_s=5.0,
     connections_per_client_process=15_000,
-    big_clients=3000,
+    big_clients=2000,
     big_workers=2,
-    big_hold_s=8.0,
+    big_hold_s=6.0,
     big_interval_s=2.0,
     profile=False,
 )
