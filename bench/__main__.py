@@ -1,8 +1,8 @@
 """`python -m bench`: run every benchmark and write bench/RESULTS.md.
 
-python -m bench                  the full run (about 15-20 minutes on 2 cores)
-python -m bench --quick          a 2-3 minute smoke run, written to bench/out/
-python -m bench --only fanout    one benchmark (cached, cold, fanout)
+python -m bench                      the full run (about 20 minutes on 2 cores)
+python -m bench --quick              a smoke run under two minutes, written to bench/out/
+python -m bench --only fanout100k    one benchmark (cached, cold, fanout, fanout100k, espn)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cached, cold, fanout, selfcheck
+from bench import cached, cold, espn, fanout, fanout100k, readme, selfcheck
 from bench.context import Context
 from bench.machine import machine_facts, versions
 from bench.plan import FULL, QUICK, Plan
@@ -27,11 +27,16 @@ from bench.redis_server import private_redis
 from bench.report import Section, table
 
 HERE = Path(__file__).resolve().parent
+ROOT_README = HERE.parent / "README.md"
 BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "cached": cached.run,
     "cold": cold.run,
     "fanout": fanout.run,
+    "fanout100k": fanout100k.run,
+    "espn": espn.run,
 }
+#: The order they run in: the longest and most telling first, so a run cut short keeps it.
+RUN_ORDER = ("fanout100k", "cached", "fanout", "cold", "espn")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -76,8 +81,37 @@ def commands(ctx: Context) -> str:
     return "\n\n".join([lines[0], lines[1], "\n".join(lines[2:])])
 
 
+def write_report(
+    ctx: Context,
+    output: Path,
+    parts: dict[str, tuple[str, list[list[object]]]],
+    *,
+    started: datetime,
+    seconds: float,
+    argv: list[str],
+    pending: list[str],
+) -> None:
+    """Write the report of what has run so far, in the report's order of benchmarks."""
+    ordered = [parts[name] for name in BENCHMARKS if name in parts]
+    summary = Section("Every target of this run")
+    summary.text("Each measured in this run; the sections below hold the figures behind them.")
+    summary.table(["target", "measured", "verdict"], [row for _, rows in ordered for row in rows])
+    if pending:
+        summary.text(f"_Still running when this was written: {', '.join(pending)}._")
+    report = "\n\n".join(
+        [
+            header(ctx, started, seconds, argv),
+            summary.render(),
+            *(text for text, _ in ordered),
+            commands(ctx),
+        ]
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the chosen benchmarks and write the report."""
+    """Run the chosen benchmarks and write the report (again after each one)."""
     args_list = sys.argv[1:] if argv is None else argv
     args = parse_args(args_list)
     selfcheck.run()
@@ -86,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         plan = replace(plan, rounds=args.rounds)
     if args.profile:
         plan = replace(plan, profile=True)
-    chosen = args.only or list(BENCHMARKS)
+    chosen = [name for name in RUN_ORDER if name in (args.only or BENCHMARKS)]
     full_report = not args.quick and args.only is None and args.rounds is None
     output = args.output or (
         HERE / "RESULTS.md" if full_report else HERE / "out" / f"RESULTS-{plan.name}.md"
@@ -96,13 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True)
     started = datetime.now(UTC)
     clock = time.monotonic()
-    sections: list[str] = []
+    parts: dict[str, tuple[str, list[list[object]]]] = {}
     try:
         with private_redis(out / "redis") as redis:
-            ctx = Context(plan=plan, out=out, redis=redis)
+            ctx = Context(
+                plan=plan, out=out, redis=redis, report_dir=output.parent,
+                assets=HERE if full_report else out,
+            )  # fmt: skip
             ctx.record("private Redis", redis.service.argv)
-            for name in chosen:
+            for index, name in enumerate(chosen):
                 began = time.monotonic()
+                first_row = len(ctx.summary)
                 print(f"bench: {name} ...", file=sys.stderr, flush=True)
                 try:
                     section = BENCHMARKS[name](ctx)
@@ -111,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
                     section.text("```\n" + traceback.format_exc() + "```")
                     print(traceback.format_exc(), file=sys.stderr)
                 section.text(f"_This benchmark took {time.monotonic() - began:.0f} s._")
-                sections.append(section.render())
+                parts[name] = (section.render(), ctx.summary[first_row:])
+                write_report(
+                    ctx, output, parts, started=started, seconds=time.monotonic() - clock,
+                    argv=args_list, pending=chosen[index + 1 :],
+                )  # fmt: skip
                 print(
                     f"bench: {name} done in {time.monotonic() - began:.0f} s",
                     file=sys.stderr,
@@ -120,12 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     except NotAvailable as exc:
         print(f"bench: cannot run: {exc}", file=sys.stderr)
         return 1
-    report = "\n\n".join(
-        [header(ctx, started, time.monotonic() - clock, args_list), *sections, commands(ctx)]
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(report + "\n")
     (out / "raw.json").write_text(json.dumps(ctx.raw, indent=1, default=str))
+    if full_report:
+        ctx.summary = [row for name in BENCHMARKS if name in parts for row in parts[name][1]]
+        readme.update(ROOT_README, ctx)
     print(f"bench: wrote {output} in {(time.monotonic() - clock) / 60:.1f} min", file=sys.stderr)
     return 0
 

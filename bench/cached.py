@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bench import nginx, profiling, targets
+from bench import nginx, plots, profiling, targets
 from bench.context import FALLBACK_WEEK, Context, counted_upstream, unavailable
 from bench.procs import NotAvailable, Service
 from bench.report import Section
@@ -18,29 +19,48 @@ from bench.stats import median, ms, num, ratio, times, verdict
 from bench.wrk import WrkResult, run_wrk
 
 PATH = "/api/2015/12"
+#: The headers of the contract the bare baseline sends too, with the app's values.
+CONTRACT_HEADERS = ("ETag", "Cache-Control", "X-Cache")
 LABELS = {
     "app": "nflscores (gunicorn, 2 workers)",
     "app+log": "nflscores (gunicorn, 2 workers), access log on",
     "app+nginx": "nflscores behind nginx (deploy/nginx.conf)",
-    "a": "(a) bare aiohttp, bytes from memory",
+    "a": "(a) bare aiohttp, the same bytes from memory",
     "b": "(b) Flask + redis-py GET + jsonify, 2 sync workers",
     "c": "(c) nginx, static file",
     "d": "(d) aiohttp + one redis-py GET per request",
+    "e": "(e) FastAPI on uvicorn, 2 workers, one redis.asyncio GET per request",
+}
+#: The plots' legend.
+SHORT = {
+    "app": "nflscores, access log off",
+    "app+log": "nflscores as shipped (access log on)",
+    "app+nginx": "nflscores behind nginx",
+    "a": "(a) bare aiohttp, same bytes",
+    "b": "(b) Flask + redis-py",
+    "c": "(c) nginx, static file",
+    "d": "(d) aiohttp + redis-py GET",
+    "e": "(e) FastAPI + redis.asyncio",
 }
 BASELINES: dict[str, Callable[[targets.Stack], AbstractContextManager[Service]]] = {
     "a": targets.bare,
     "b": targets.flask_sync,
     "c": targets.nginx_static,
     "d": targets.naive_redis,
+    "e": targets.fastapi_redis,
 }
-#: The ratios issue 6 sets: (measured target, baseline, at least).
+#: The ratios issues 6 and 14 set: (measured target, baseline, at least).
 TARGETS = (
-    ("app", "a", 0.9),
     ("app+log", "a", 0.9),
+    ("app", "a", 0.9),
+    ("app+log", "e", 2.0),
     ("app", "b", 8.0),
     ("app", "d", 2.0),
-    ("app+nginx", "c", 0.7),
+    ("app+nginx", "c", 0.9),
 )
+#: The tail: the app's p99 (as shipped, log on) at most this multiple of the bare app's.
+TAIL_CONNECTIONS = 1024
+TAIL_RATIO = 2.0
 Key = tuple[str, str, int]  # (kind "get" or "304", target, connections)
 
 
@@ -65,13 +85,14 @@ class Measured:
         return median(r.p99_s for r in self.results.get((kind, key, n), []))
 
 
-def _warm_app(app: Service) -> tuple[bytes, str]:
-    """Request the week until it is served from the cache; return its bytes and ETag."""
+def _warm_app(app: Service) -> tuple[bytes, str, dict[str, str]]:
+    """Request the week until it is served from the cache; return its bytes, ETag, headers."""
     deadline = time.monotonic() + 30
     while True:
         reply = targets.get(app.port, PATH)
         if reply.status == 200 and reply.headers.get("x-cache") == "HIT":
-            return reply.body, reply.headers.get("etag", "")
+            kept = {name: reply.headers[name.lower()] for name in CONTRACT_HEADERS}
+            return reply.body, reply.headers.get("etag", ""), kept
         if time.monotonic() > deadline:
             raise NotAvailable(f"GET {PATH} answered {reply.status}, not a cached 200")
         time.sleep(0.2)
@@ -120,7 +141,8 @@ def _start_app(
     services: dict[str, list[Service]] = {}
     try:
         app = stack.enter_context(targets.nflscores_app(env))
-        body, etag = _warm_app(app)
+        body, etag, headers = _warm_app(app)
+        env.week_file.with_suffix(".headers.json").write_text(json.dumps(headers))
     except NotAvailable as exc:
         measured.status["app"] = measured.status["app+nginx"] = unavailable(exc)
         return services, ""
@@ -154,7 +176,7 @@ def _record_commands(ctx: Context, services: dict[str, list[Service]]) -> None:
     ctx.record(
         "cached week: load",
         f"wrk -t{plan.wrk_threads} -c<N> -d{plan.wrk_seconds}s --timeout 10s --latency "
-        f"http://127.0.0.1:<port>{PATH}  (N in {plan.connections + plan.growth_connections}; "
+        f"http://127.0.0.1:<port>{PATH}  (N in {plan.connections}; "
         'conditional runs add -H "If-None-Match: <ETag>")',
     )
 
@@ -185,11 +207,7 @@ def _measure(
         for connections in plan.connections:
             for key in services:
                 one("get", key, connections)
-        for connections in plan.growth_connections:
-            for key in ("app", "a"):
-                if key in services:
-                    one("get", key, connections)
-        for connections in plan.connections if etag else ():
+        for connections in plan.connections[1:3] if etag else ():
             for key in ("app", "app+nginx"):
                 if key in services:
                     one("304", key, connections)
@@ -199,14 +217,16 @@ def _profile(
     ctx: Context, services: dict[str, list[Service]], measured: Measured, workdir: Path
 ) -> str | None:
     """Profile the app under the largest load when it misses its ratio to (a)."""
-    if "app" not in services or "a" not in services:
+    if "app+log" not in services or "a" not in services:
         return None
     connections = max(ctx.plan.connections)
-    value = ratio(measured.rps("get", "app", connections), measured.rps("get", "a", connections))
+    value = ratio(
+        measured.rps("get", "app+log", connections), measured.rps("get", "a", connections)
+    )
     if value is None or value >= 0.9:
         return None
     output = workdir / "profile-cached.txt"
-    app = services["app"][0]
+    app = services["app+log"][0]
     sampler = profiling.start(app.pid, ctx.plan.wrk_seconds, output)
     if sampler is None:
         return "py-spy is not installed: no profile."
@@ -221,7 +241,10 @@ def _profile(
     if not output.exists():
         return "py-spy recorded nothing (ptrace not permitted?)."
     summary = profiling.summarize(output)
-    return f"py-spy on the app's workers at {connections} connections ({output}):\n\n{summary}"
+    return (
+        f"py-spy on the app's workers (as shipped, access log on) at {connections} connections "
+        f"({output}):\n\n{summary}"
+    )
 
 
 def _write(ctx: Context, m: Measured) -> Section:
@@ -230,7 +253,9 @@ def _write(ctx: Context, m: Measured) -> Section:
     section.text(
         f"wrk, {plan.wrk_threads} threads, {plan.wrk_seconds} s per run, median of "
         f"{plan.rounds} interleaved round(s). Body: {m.source}. Baselines (a) and (d) run "
-        f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets. "
+        f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets, and "
+        "every gunicorn baseline a listening socket per worker (`--reuse-port`) as it does; "
+        "(e) runs `uvicorn --workers 2` with uvloop and httptools, access log off. "
         f"Upstream (for the app's first fetch): {m.upstream}."
     )
     header = ["target"]
@@ -256,9 +281,9 @@ def _write(ctx: Context, m: Measured) -> Section:
         ]
         rows.append(row)
     section.table(header, rows)
-    _write_targets(section, plan.connections, m)
-    _write_conditional(section, plan.connections, m)
-    _write_growth(section, sorted({*plan.connections, *plan.growth_connections}), m)
+    _plot(section, ctx, m)
+    _write_targets(section, ctx, m)
+    _write_conditional(section, plan.connections[1:3], m)
     _write_spread(section, plan.connections, m)
     section.bullets(m.notes)
     if m.profile:
@@ -266,10 +291,37 @@ def _write(ctx: Context, m: Measured) -> Section:
     return section
 
 
-def _write_targets(section: Section, connections: tuple[int, ...], m: Measured) -> None:
+def _plot(section: Section, ctx: Context, m: Measured) -> None:
+    """Draw req/s and p99 against connections, the app and every baseline on the same axes."""
+    connections = ctx.plan.connections
+    for what, ylabel, value, scale, logy in (
+        ("throughput", "requests/s (log scale)", m.rps, 1.0, True),
+        ("p99", "p99 latency (ms, log scale)", m.p99, 1000.0, True),
+    ):
+        rows = {
+            SHORT[key]: {n: value("get", key, n) for n in connections}
+            for key in LABELS
+            if key not in m.status
+        }
+        path = plots.draw(
+            plots.Plot(
+                title=f"Cached week GET /api/2015/12: {what} against connections (wrk)",
+                xlabel="concurrent connections",
+                ylabel=ylabel,
+                series=plots.from_table(rows, scale=scale),
+                logy=logy,
+            ),
+            ctx.assets / f"cached-{what}.png",
+        )
+        if path is not None:
+            ctx.plots.append(("cached" if what == "throughput" else "cached-p99", path))
+            section.text(plots.markdown(path, ctx.report_dir, f"cached week {what}"))
+
+
+def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
     rows: list[list[object]] = []
     for key, base, at_least in TARGETS:
-        for n in connections:
+        for n in ctx.plan.connections:
             value = ratio(m.rps("get", key, n), m.rps("get", base, n))
             rows.append(
                 [
@@ -280,6 +332,28 @@ def _write_targets(section: Section, connections: tuple[int, ...], m: Measured) 
                     verdict(value, at_least=at_least),
                 ]
             )
+            if n in (64, 256) or len(ctx.plan.connections) == 1:
+                ctx.summary.append(
+                    [f"cached GET @{n}: {LABELS[key]} >= {at_least}x {LABELS[base]}",
+                     times(value), verdict(value, at_least=at_least)]
+                )  # fmt: skip
+    tail = TAIL_CONNECTIONS if TAIL_CONNECTIONS in ctx.plan.connections else None
+    if tail is not None:
+        app, bare = m.p99("get", "app+log", tail), m.p99("get", "a", tail)
+        value = ratio(app, bare)
+        rows.append(
+            [
+                f"p99 of {LABELS['app+log']} / p99 of {LABELS['a']}",
+                tail,
+                f"{ms(app)} / {ms(bare)} = {times(value)}",
+                f"<= {TAIL_RATIO}x",
+                verdict(value, at_most=TAIL_RATIO),
+            ]
+        )
+        ctx.summary.append(
+            [f"cached GET tail @{tail}: app's p99 <= {TAIL_RATIO}x the bare app's",
+             f"{ms(app)} vs {ms(bare)}", verdict(value, at_most=TAIL_RATIO)]
+        )  # fmt: skip
     section.text("Targets (ratios of medians measured in the same run):")
     section.table(["ratio", "connections", "measured", "target", "verdict"], rows)
 
@@ -295,21 +369,6 @@ def _write_conditional(section: Section, connections: tuple[int, ...], m: Measur
             [LABELS[key]]
             + [num(m.rps("304", key, n)) for n in connections]
             + [ms(m.p99("304", key, n)) for n in connections]
-            for key in keys
-        ],
-    )
-
-
-def _write_growth(section: Section, growth: list[int], m: Measured) -> None:
-    keys = [key for key in ("app", "a") if key not in m.status]
-    if len(growth) < 3 or not keys:
-        return
-    section.text("Growth with concurrent connections (req/s, p99):")
-    section.table(
-        ["target", *[f"@{n}" for n in growth]],
-        [
-            [LABELS[key]]
-            + [f"{num(m.rps('get', key, n))}, {ms(m.p99('get', key, n))}" for n in growth]
             for key in keys
         ],
     )
@@ -333,6 +392,6 @@ def _write_spread(section: Section, connections: tuple[int, ...], m: Measured) -
             f"{LABELS[k]} @{n}: "
             + "; ".join("/".join(map(str, r.split)) for r in m.results[("get", k, n)])
             for k, n in present
-            if k in ("app", "a", "d")
+            if k in ("app", "app+log", "a", "d", "e")
         ]
     )

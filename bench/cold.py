@@ -222,6 +222,10 @@ def _write_fetches(section: Section, ctx: Context, fetches: dict[str, list[Fetch
             f"{times(value)}, {verdict(value, at_least=15)}."
         ]
     )
+    ctx.summary.append(
+        ["fetch-season at least 15x faster than one week after another", times(value),
+         verdict(value, at_least=15)]
+    )  # fmt: skip
 
 
 def _herds(
@@ -307,3 +311,8 @@ def _write_herds(
             )
         ]
     )
+    ctx.summary.append(
+        [f"{biggest} concurrent requests for an uncached week make exactly 1 upstream request",
+         " / ".join(str(h.upstream_requests) for h in app_runs) or "-",
+         "n/a" if not app_runs else "met" if exact else "**missed**"]
+    )  # fmt: skip

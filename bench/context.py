@@ -37,9 +37,17 @@ class Context:
     plan: Plan
     out: Path
     redis: RedisServer
+    #: Where the report is written (pictures are linked relative to it).
+    report_dir: Path = Path()
+    #: Where pictures go: bench/ for the full report, the scratch directory otherwise.
+    assets: Path = Path()
     #: Exact commands, for the report: (what, command line).
     commands: list[tuple[str, str]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    #: Every target of the run: (target, measured, verdict), for the report's first table.
+    summary: list[list[object]] = field(default_factory=list)
+    #: Pictures drawn: (benchmark, path).
+    plots: list[tuple[str, Path]] = field(default_factory=list)
 
     def record(self, what: str, argv: list[str] | str) -> None:
         """Remember a command the report should list (once per distinct command)."""

@@ -1,4 +1,7 @@
-"""Benchmark 3, live fan-out: the app and two baseline designs at N SSE clients, and idle holds."""
+"""Benchmark 3, live fan-out: the app beside three baseline designs at N SSE clients.
+
+The 100,000-client hold is benchmark 4 (bench/fanout100k.py).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import asyncio
 import sys
 from dataclasses import asdict, dataclass, field, replace
 
-from bench import profiling, targets
+from bench import plots, profiling, targets
 from bench.context import FALLBACK_WEEK, Context, unavailable
 from bench.procs import NotAvailable
 from bench.report import Section
@@ -17,11 +20,18 @@ LABELS = {
     "app": "nflscores (gunicorn, 2 workers)",
     "talk": "talk's design: one Redis SUBSCRIBE per client",
     "hub": "plain per-worker hub, one aiohttp-sse send() per client",
+    "starlette": "sse-starlette behind FastAPI on uvicorn, 2 workers, one subscription each",
 }
-IDLE = "idle"
-IDLE_LABEL = "nflscores, idle connections"
+#: The plot's legend.
+SHORT = {
+    "app": "nflscores",
+    "talk": "SUBSCRIBE per client",
+    "hub": "hub + aiohttp-sse send()",
+    "starlette": "sse-starlette",
+}
 P99_TARGET_S = 1.0
-RSS_TARGET_BYTES = 16 * 1024
+#: The app's p99 at the largest N at most this share of sse-starlette's (issue 14).
+PEER_P99_SHARE = 1 / 3
 #: The app's Redis pool per worker (NFLSCORES_REDIS_MAX_CONNECTIONS default) and its subscriber.
 REDIS_PER_WORKER = 64 + 2
 HEADER = [
@@ -59,12 +69,12 @@ async def _run(ctx: Context) -> Section:
         "app": lambda: targets.nflscores_app(env),
         "talk": lambda: targets.sse_talk(env),
         "hub": lambda: targets.sse_hub(env),
-        IDLE: lambda: targets.nflscores_app(env, "nflscores-idle", workers=ctx.plan.idle_workers),
+        "starlette": lambda: targets.sse_starlette(env),
     }
     outcome = Outcome(worker_class=env.worker_class)
     publisher = Publisher(ctx.redis.url, week_file.read_bytes())
     async with publisher.leased():
-        for round_no in range(ctx.plan.rounds):
+        for round_no in range(ctx.plan.fanout_rounds):
             await _round(ctx, starters, publisher, outcome, round_no)
         await _profile(ctx, starters["app"], publisher, outcome)
     outcome.event_bytes = publisher.size
@@ -76,11 +86,6 @@ def _shape(ctx: Context, key: str, n: int, name: str) -> Shape:
     plan = ctx.plan
     workdir = ctx.out / "fanout" / name
     workdir.mkdir(parents=True, exist_ok=True)
-    if key == IDLE:
-        return Shape(
-            clients=n, events=1, interval_s=0, hold_s=plan.idle_hold_s,
-            drain_s=plan.fanout_drain_s, workdir=workdir,
-        )  # fmt: skip
     return Shape(
         clients=n, events=plan.fanout_events, interval_s=plan.fanout_interval_s, hold_s=1.0,
         drain_s=plan.fanout_drain_s, workdir=workdir,
@@ -94,11 +99,10 @@ async def _round(
     outcome: Outcome,
     round_no: int,
 ) -> None:
-    """Run every (N, target) once, then the idle hold."""
+    """Run every (N, target) once."""
     order = [(n, key) for n in ctx.plan.fanout_clients for key in LABELS]
-    order.append((ctx.plan.idle_clients, IDLE))
     for n, key in order:
-        if key in outcome.status or (key == IDLE and "app" in outcome.status):
+        if key in outcome.status:
             continue
         print(f"bench: fanout round {round_no + 1}: {key} N={n}", file=sys.stderr, flush=True)
         shape = _shape(ctx, key, n, f"{key}-{n}-{round_no}")
@@ -148,16 +152,18 @@ def _write(ctx: Context, outcome: Outcome) -> Section:
         f"3. Live fan-out: {plan.fanout_events} events, {plan.fanout_interval_s} s apart"
     )
     section.text(
-        f"Each run starts the server afresh (gunicorn, 2 workers, `{outcome.worker_class}`), "
-        "connects N clients with bench's raw-asyncio client (at most "
+        f"Each run starts the server afresh (gunicorn, 2 workers, `{outcome.worker_class}`; "
+        "uvicorn with 2 workers for sse-starlette), "
+        "connects N clients with bench's raw-asyncio load fleet (at most "
         f"{plan.connections_per_client_process:,} sockets per process, 2 loopback source "
         f"addresses each), waits 1 s, publishes {plan.fanout_events} events of "
         f"{outcome.event_bytes:,} bytes {plan.fanout_interval_s} s apart, and waits up to "
         f"{plan.fanout_drain_s:g} s after the last for every client to have it. Lost = events "
         "not received by then (a client that never connected loses all of them). Median of "
-        f"{plan.rounds} interleaved round(s). RSS/conn = growth of the workers' resident memory "
-        "since before the clients connected, divided by the clients connected (idle: before "
-        "any event; after: once the events were delivered). CPU seconds are for the whole run."
+        f"{plan.fanout_rounds} interleaved round(s). RSS/conn = growth of the workers' "
+        "resident memory since before the clients connected, divided by the clients "
+        "connected (idle: before any event; after: once the events were delivered). CPU "
+        "seconds are for the whole run."
     )
     rows: list[list[object]] = []
     for key, label in LABELS.items():
@@ -167,60 +173,86 @@ def _write(ctx: Context, outcome: Outcome) -> Section:
         rows += [_row(label, n, outcome.runs.get((key, n), [])) for n in plan.fanout_clients]
     section.table(HEADER, rows)
     notes = [
-        f"{LABELS.get(key, IDLE_LABEL)} N={n:,}: " + "; ".join(filter(None, map(_oddities, group)))
+        f"{LABELS.get(key, key)} N={n:,}: " + "; ".join(filter(None, map(_oddities, group)))
         for (key, n), group in outcome.runs.items()
         if any(map(_oddities, group))
     ]
     if notes:
         section.text("Failures seen (statuses other than 200, connect errors, refusals, drops):")
         section.bullets(notes)
+    _plot(section, ctx, outcome)
     _write_targets(section, ctx, outcome)
     if outcome.profile:
         section.text(outcome.profile)
     return section
 
 
+def _plot(section: Section, ctx: Context, outcome: Outcome) -> None:
+    """Draw p99 and p50 publish-to-receive latency against clients, every design on one axis."""
+    rows: dict[str, dict[int, float | None]] = {}
+    for key in LABELS:
+        for pct in ("p99", "p50"):
+            rows[f"{SHORT[key]} ({pct})"] = {
+                n: _m(outcome.runs.get((key, n), []), f"latency_{pct}_s")
+                for n in ctx.plan.fanout_clients
+            }
+    series = plots.from_table(rows, scale=1000)
+    big = ctx.raw.get("fanout100k")
+    if isinstance(big, dict) and big.get("latency"):
+        for kind, label in (("delta", "delta"), ("full", "full update")):
+            p99 = big["latency"].get(kind, (None, None, None))[1]
+            if p99 is not None:
+                series[f"nflscores, {big['workers']} workers, {label} (p99)"] = [
+                    (float(big["clients"]), p99 * 1000)
+                ]
+    path = plots.draw(
+        plots.Plot(
+            title="Live fan-out: publish-to-receive latency against clients",
+            xlabel="SSE clients (2 workers unless said)",
+            ylabel="latency (ms, log scale)",
+            series=series,
+            logy=True,
+            marks={"target p99 1 s": P99_TARGET_S * 1000},
+        ),
+        ctx.assets / "fanout-latency.png",
+    )
+    if path is not None:
+        ctx.plots.append(("fanout", path))
+        section.text(plots.markdown(path, ctx.report_dir, "fan-out latency against clients"))
+
+
 def _write_targets(section: Section, ctx: Context, outcome: Outcome) -> None:
     plan = ctx.plan
     biggest = max(plan.fanout_clients)
     app = [f for f in outcome.runs.get(("app", biggest), []) if f.error is None]
+    peer = [f for f in outcome.runs.get(("starlette", biggest), []) if f.error is None]
     p99, lost = _m(app, "latency_p99_s"), _m(app, "lost")
     redis, rss = _m(app, "redis_connections"), _m(app, "rss_per_conn_idle")
-    idle = [f for f in outcome.runs.get((IDLE, plan.idle_clients), []) if f.error is None]
-    held, got = _m(idle, "open_at_stop"), _m(idle, "received")
+    peer_p99, peer_rss = _m(peer, "latency_p99_s"), _m(peer, "rss_per_conn_idle")
+    share = None if p99 is None or not peer_p99 else p99 / peer_p99
     bound = 2 * REDIS_PER_WORKER
     section.text(f"Targets for nflscores at {biggest:,} clients:")
-    section.table(
-        ["target", "measured", "verdict"],
+    rows = [
+        ["zero lost events", num(lost), verdict(lost, at_most=0)],
+        ["p99 publish-to-receive at most 1 s", ms(p99), verdict(p99, at_most=P99_TARGET_S)],
         [
-            ["zero lost events", num(lost), verdict(lost, at_most=0)],
-            ["p99 publish-to-receive at most 1 s", ms(p99), verdict(p99, at_most=P99_TARGET_S)],
-            [
-                "Redis connections in proportion to workers, not clients",
-                f"{num(redis)} (bound: {REDIS_PER_WORKER} per worker, {bound} for 2)",
-                verdict(redis, at_most=bound),
-            ],
-            [
-                "at most 16 KiB of server memory per idle connection",
-                kib(rss),
-                verdict(rss, at_most=RSS_TARGET_BYTES),
-            ],
-            [
-                f"{plan.idle_clients:,} idle connections held at once",
-                f"{num(held)} held ({plan.idle_workers} workers); {num(got)} got the event",
-                verdict(held, at_least=plan.idle_clients),
-            ],
+            "p99 at most a third of sse-starlette's",
+            f"{ms(p99)} vs {ms(peer_p99)} ({'-' if share is None else f'{share:.2f}'} of it)",
+            verdict(share, at_most=PEER_P99_SHARE),
         ],
-    )
-    section.text(
-        f"Idle connections: {plan.idle_clients:,} clients on nflscores with {plan.idle_workers} "
-        "workers (40,000 sockets cannot fit in 2 workers of 20,000 open files each), held "
-        f"{plan.idle_hold_s:g} s, then one event published to all of them:"
-    )
-    if IDLE in outcome.status:
-        section.text(outcome.status[IDLE])
-    else:
-        section.table(HEADER, [_row(IDLE_LABEL, plan.idle_clients, idle)])
+        [
+            "memory per idle connection no more than sse-starlette's",
+            f"{kib(rss)} vs {kib(peer_rss)}",
+            verdict(None if rss is None or peer_rss is None else rss / peer_rss, at_most=1.0),
+        ],
+        [
+            "Redis connections in proportion to workers, not clients",
+            f"{num(redis)} (bound: {REDIS_PER_WORKER} per worker, {bound} for 2)",
+            verdict(redis, at_most=bound),
+        ],
+    ]
+    section.table(["target", "measured", "verdict"], rows)
+    ctx.summary += [[f"stream at {biggest:,} clients: {row[0]}", row[1], row[2]] for row in rows]
 
 
 def _row(label: str, n: int, group: list[Figures]) -> list[object]:

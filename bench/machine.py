@@ -13,6 +13,7 @@ from pathlib import Path
 
 PACKAGES = (
     "aiohttp", "aiohttp-sse", "redis", "gunicorn", "uvloop", "orjson", "lxml", "flask", "py-spy",
+    "fastapi", "starlette", "uvicorn", "httptools", "sse-starlette", "matplotlib",
 )  # fmt: skip
 
 

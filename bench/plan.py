@@ -15,10 +15,8 @@ class Plan:
     # Cached week (wrk).
     wrk_seconds: int
     wrk_threads: int
-    #: Connection counts run against every target.
+    #: Connection counts run against every target (the plots' x axis).
     connections: tuple[int, ...]
-    #: Extra connection counts for the growth table, run against the app and baseline (a).
-    growth_connections: tuple[int, ...]
     # Cold fetches.
     upstream_latency_ms: int
     #: fetch-season --concurrency values; the first figure is always the default concurrency.
@@ -26,6 +24,8 @@ class Plan:
     #: Concurrent API requests for one uncached week; the largest is the headline figure.
     cold_requests: tuple[int, ...]
     # Live fan-out.
+    #: Rounds of the fan-out comparison (each 10,000-client run of the talk's design is long).
+    fanout_rounds: int
     fanout_clients: tuple[int, ...]
     fanout_events: int
     fanout_interval_s: float
@@ -33,32 +33,35 @@ class Plan:
     fanout_drain_s: float
     #: Most connections one load-client process opens (the open-file limit is 20,000).
     connections_per_client_process: int
-    idle_clients: int
-    #: Workers for the idle-connection test: 40,000 sockets do not fit in 2 x 20,000 files.
-    idle_workers: int
-    idle_hold_s: float
+    # The big hold (benchmark 4): clients, server workers, how long, how often an event.
+    big_clients: int
+    #: 100,000 sockets need at least 6 processes of 20,000 open files; 8 spread them evenly.
+    big_workers: int
+    big_hold_s: float
+    big_interval_s: float
     #: Profile the app with py-spy where a target is missed.
     profile: bool
 
 
 FULL = Plan(
     name="full",
-    rounds=3,
-    wrk_seconds=4,
+    rounds=2,
+    wrk_seconds=3,
     wrk_threads=2,
-    connections=(64, 256),
-    growth_connections=(16, 1024),
+    connections=(16, 64, 256, 1024),
     upstream_latency_ms=200,
     fetch_concurrency=(1, 4, 16),
     cold_requests=(1, 10, 50, 200),
-    fanout_clients=(1000, 5000, 10000),
-    fanout_events=20,
+    fanout_rounds=1,
+    fanout_clients=(1000, 10000),
+    fanout_events=10,
     fanout_interval_s=0.5,
     fanout_drain_s=30.0,
-    connections_per_client_process=10_000,
-    idle_clients=40_000,
-    idle_workers=4,
-    idle_hold_s=5.0,
+    connections_per_client_process=15_000,
+    big_clients=100_000,
+    big_workers=8,
+    big_hold_s=300.0,
+    big_interval_s=30.0,
     profile=True,
 )
 
@@ -68,17 +71,18 @@ QUICK = Plan(
     wrk_seconds=2,
     wrk_threads=2,
     connections=(64,),
-    growth_connections=(),
     upstream_latency_ms=200,
     fetch_concurrency=(4,),
     cold_requests=(20,),
+    fanout_rounds=1,
     fanout_clients=(300,),
     fanout_events=5,
     fanout_interval_s=0.2,
     fanout_drain_s=5.0,
-    connections_per_client_process=10_000,
-    idle_clients=2000,
-    idle_workers=2,
-    idle_hold_s=1.0,
+    connections_per_client_process=15_000,
+    big_clients=2000,
+    big_workers=2,
+    big_hold_s=6.0,
+    big_interval_s=2.0,
     profile=False,
 )

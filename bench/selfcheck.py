@@ -5,7 +5,8 @@ Run alone with `python -m bench.selfcheck`; `python -m bench` runs it first.
 
 from __future__ import annotations
 
-from bench.loadgen.sse import ChunkedDecoder, EventIds
+from bench.loadgen.fleet import Scanner, one_chunk
+from bench.loadgen.sse import ChunkedDecoder
 from bench.nginx import fill
 from bench.stats import percentile
 from bench.wrk import parse_output
@@ -53,12 +54,16 @@ def check_sse() -> None:
         body += f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
     body += b"0\r\n\r\n"
     for step in (1, 7, 4096, len(body)):
-        chunks, ids = ChunkedDecoder(), EventIds()
+        chunks, ids = ChunkedDecoder(), Scanner()
         seen: list[bytes] = []
         for start in range(0, len(body), step):
             seen += ids.feed(chunks.feed(body[start : start + step]))
         _check(seen == [b"1-0", b"1-1", b"2-0"], f"event ids with {step}-byte slices: {seen}")
+        _check(ids.pings == 1, f"heartbeats with {step}-byte slices: {ids.pings}")
         _check(chunks.finished, "the last chunk ends the body")
+    frame = b"id: 3-0\nevent: game\ndata: {}\n\n"
+    _check(one_chunk(f"{len(frame):x}\r\n".encode() + frame + b"\r\n") == frame, "one chunk")
+    _check(one_chunk(b"5\r\nhel") is None, "a partial chunk is not one chunk")
 
 
 def check_stats() -> None:

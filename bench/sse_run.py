@@ -24,6 +24,7 @@ import orjson
 
 from bench import procfs, profiling, targets
 from bench.context import Context
+from bench.loadgen.fleet import read_latencies
 from bench.procs import PYTHON, NotAvailable, Service
 from bench.stats import percentile
 from nflscores.domain.encoding import dumps, loads
@@ -113,26 +114,28 @@ class Clients:
         self.outs = outs
 
     @staticmethod
-    def argv(port: int, share: int, index: int, out: Path) -> list[str]:
+    def argv(port: int, share: int, index: int, out: Path, path: str) -> list[str]:
         """Return one client process's command: its share and its own source addresses."""
         sources = [f"127.0.0.{10 + 2 * index}", f"127.0.0.{11 + 2 * index}"]
         return [
-            *(PYTHON, "-m", "bench.loadgen.sse_client", "--port", str(port)),
+            *(PYTHON, "-m", "bench.loadgen.fleet", "--port", str(port), "--path", path),
             *("--clients", str(share), "--source", sources[0], "--source", sources[1]),
             *("--out", str(out)),
         ]
 
     @classmethod
-    async def start(cls, ctx: Context, port: int, n: int, workdir: Path) -> Clients:
+    async def start(
+        cls, ctx: Context, port: int, n: int, workdir: Path, *, path: str = "/api/livescore"
+    ) -> Clients:
         """Spread n streams over enough processes for the open-file limit (at least 2)."""
         count = max(2, math.ceil(n / ctx.plan.connections_per_client_process))
         procs, outs = [], []
         for i in range(count):
             share = n // count + (1 if i < n % count else 0)
             out = workdir / f"client-{i}.json"
-            argv = cls.argv(port, share, i, out)
+            argv = cls.argv(port, share, i, out, path)
             if i == 0:
-                command = [*cls.argv(0, 0, i, Path("F"))[:-1], "<results file>"]
+                command = [*cls.argv(0, 0, i, Path("F"), path)[:-1], "<results file>"]
                 ctx.record("fan-out: load client (one of several, each its own sources)", command)
             log = _log(workdir / f"client-{i}.log")
             try:
@@ -162,6 +165,22 @@ class Clients:
         """Wait until every process has finished its connection attempts."""
         await self._expect("ready", time.monotonic() + within_s)
 
+    async def stats(self, *, within_s: float = 30.0) -> list[dict[str, Any]]:
+        """Return each process's `stats` now: open streams, drops, heartbeats seen."""
+        await self.send("stats")
+        deadline = time.monotonic() + within_s
+        replies = []
+        for proc in self.procs:
+            assert proc.stdout is not None
+            while True:
+                raw = await asyncio.wait_for(proc.stdout.readline(), deadline - time.monotonic())
+                if not raw:
+                    raise RuntimeError("a load client exited before answering stats")
+                if raw.startswith(b"stats "):
+                    replies.append(orjson.loads(raw[6:]))
+                    break
+        return replies
+
     async def send(self, line: str) -> None:
         """Send a command to every process."""
         for proc in self.procs:
@@ -189,7 +208,10 @@ class Clients:
                 proc.kill()
                 await proc.wait()
             if out.exists():
-                results.append(orjson.loads(out.read_bytes()))
+                result = orjson.loads(out.read_bytes())
+                result["latency_by_id"] = read_latencies(out)
+                result["observed_by_id"] = read_latencies(out, observed=True)
+                results.append(result)
         return results
 
     async def kill(self) -> None:
@@ -215,10 +237,9 @@ def combine(fig: Figures, results: list[dict[str, Any]], published: list[str]) -
         fig.open_at_stop += result["open_at_stop"]
         fig.client_cpu_s += result["cpu_s"]
         fig.connect_wall_s = max(fig.connect_wall_s or 0.0, result["connect_wall_s"])
-        for event_id, arrivals in result["received"].items():
+        for event_id, values in result["latency_by_id"].items():
             if event_id in wanted:
-                stamped = int(event_id.partition("-")[0]) / 1000
-                latencies += [arrival - stamped for arrival in arrivals]
+                latencies += values
     connects.sort()
     latencies.sort()
     fig.connected = len(connects)
@@ -252,6 +273,7 @@ class Shape:
     drain_s: float
     workdir: Path
     profile_to: Path | None = None
+    path: str = "/api/livescore"
 
 
 async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: Shape) -> Figures:
@@ -267,7 +289,9 @@ async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: S
         rss_before, cpu_before = service.worker_rss(), service.cpu_seconds()
         redis_cpu_before = ctx.redis.service.cpu_seconds()
         overflows = procfs.listen_overflows()
-        clients = await Clients.start(ctx, service.port, shape.clients, shape.workdir)
+        clients = await Clients.start(
+            ctx, service.port, shape.clients, shape.workdir, path=shape.path
+        )
         try:
             await clients.ready(within_s=60 + shape.clients / 200)
             fig.listen_overflows = procfs.listen_overflows() - overflows

@@ -64,7 +64,11 @@ def verdict(
     if value is None:
         return "n/a"
     if at_least is not None and value < at_least:
-        return f"**missed** ({value:.2f} < {at_least:g})"
+        return f"**missed** ({value:,.2f} < {at_least:,.4g})"
     if at_most is not None and value > at_most:
-        return f"**missed** ({value:.3g} > {at_most:g})"
+        return f"**missed** ({value:,.3g} > {at_most:,.4g})"
+    if at_least is not None:
+        return f"met ({value:,.4g} >= {at_least:,.4g})"
+    if at_most is not None:
+        return f"met ({value:,.4g} <= {at_most:,.4g})"
     return "met"

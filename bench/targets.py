@@ -44,6 +44,7 @@ class Stack:
         """Return the environment every server gets (the baselines' and the app's settings)."""
         return {
             "BENCH_WEEK_FILE": str(self.week_file),
+            "BENCH_WEEK_HEADERS": str(self.week_file.with_suffix(".headers.json")),
             "BENCH_REDIS_URL": self.redis_url,
             "BENCH_UPSTREAM_URL": self.upstream_url,
             "NFLSCORES_REDIS_URL": self.redis_url,
@@ -63,7 +64,9 @@ def gunicorn(
     argv = [
         str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class",
         worker_class or stack.worker_class, "--bind", f"127.0.0.1:{port}",
-        "--no-control-socket", "--log-level", "warning", "--graceful-timeout", "5", app,
+        "--no-control-socket", "--log-level", "warning", "--graceful-timeout", "5",
+        # A listening socket per worker, as deploy/gunicorn.conf.py sets: the same spread.
+        "--reuse-port", app,
     ]  # fmt: skip
     return _settled(
         launch(
@@ -177,6 +180,39 @@ def nginx_static(stack: Stack) -> AbstractContextManager[Service]:
 def naive_redis(stack: Stack) -> AbstractContextManager[Service]:
     """Baseline (d): aiohttp + one redis-py GET per request."""
     return gunicorn(stack, "aiohttp-redis-get", "bench.baselines.naive_redis:create_app")
+
+
+def uvicorn(
+    stack: Stack, name: str, factory: str, *, workers: int = 2
+) -> AbstractContextManager[Service]:
+    """Run an ASGI app factory under uvicorn the way its docs deploy it: --workers N."""
+    if not (BIN / "uvicorn").exists():
+        raise NotAvailable("uvicorn is not installed (the bench extra)")
+    port = free_port()
+    argv = [
+        str(BIN / "uvicorn"), "--factory", factory, "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--loop", "uvloop", "--http", "httptools",
+        "--no-access-log", "--log-level", "warning", "--timeout-graceful-shutdown", "5",
+    ]  # fmt: skip
+    return _settled(
+        launch(
+            name, argv, port=port, log=stack.workdir / f"{name}.log", env=stack.env(),
+            stop_signal=signal.SIGINT,
+        ),
+        workers,
+    )  # fmt: skip
+
+
+def fastapi_redis(stack: Stack) -> AbstractContextManager[Service]:
+    """Peer baseline (e): FastAPI on uvicorn, one redis.asyncio GET per request."""
+    return uvicorn(stack, "fastapi-redis", "bench.baselines.fastapi_redis:create_app")
+
+
+def sse_starlette(stack: Stack, workers: int = 2) -> AbstractContextManager[Service]:
+    """Peer SSE baseline: sse-starlette behind FastAPI, one subscription per worker."""
+    return uvicorn(
+        stack, "sse-starlette", "bench.baselines.sse_starlette_hub:create_app", workers=workers
+    )
 
 
 def sse_talk(stack: Stack, workers: int = 2) -> AbstractContextManager[Service]:

@@ -197,6 +197,8 @@ def test_gunicorn_takes_bind_workers_and_grace_from_the_environment() -> None:
     assert resolved["control_socket_disable"] == "True"
     assert resolved["worker_class"] == "nflscores.web.worker.Worker"
     assert resolved["backlog"] == "2048"
+    # A socket per worker: the kernel spreads connections evenly over them.
+    assert resolved["reuse_port"] == "True"
     # Longer than nginx's upstream keepalive_timeout: nginx closes idle connections first.
     assert int(resolved["keepalive"]) > seconds("60s")
 

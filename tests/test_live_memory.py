@@ -40,7 +40,8 @@ async def test_filtered_frames_are_kept_for_the_newest_event_only() -> None:
                 newest.wire(teams, True)
             event_id = await publisher.publish(live_body(cin=score))
             await until(newest_is(hub, event_id), every=0.001)
-        recent = await hub.backlog(first)
+        recent, replay = await hub.backlog(first)
+        assert replay
         assert len(recent) == RECENT_EVENTS
         # A reconnecting filtered client is still sent its own frame of an older event.
         assert b"CIN" in recent[0].wire(FILTERS[5], False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +15,15 @@ def week_key(season: str, week: str) -> str:
 def week_file() -> bytes:
     """Return the week's JSON bytes the orchestrator wrote (BENCH_WEEK_FILE)."""
     return Path(os.environ["BENCH_WEEK_FILE"]).read_bytes()
+
+
+def week_headers() -> dict[str, str]:
+    """Return the headers the app answers the week with (BENCH_WEEK_HEADERS, a JSON file)."""
+    path = os.environ.get("BENCH_WEEK_HEADERS")
+    if not path or not Path(path).exists():
+        return {}
+    headers: dict[str, str] = json.loads(Path(path).read_text())
+    return headers
 
 
 def redis_url() -> str:

@@ -1,4 +1,4 @@
-"""Incremental parsing of an SSE response body: chunked transfer coding, then event ids."""
+"""Incremental parsing of an SSE response body: undoing the chunked transfer coding."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ class ChunkedDecoder:
         self._remaining = 0
         self._crlf = 0
         self.finished = False
+
+    @property
+    def idle(self) -> bool:
+        """Return True between chunks: the next bytes start a chunk's size line."""
+        return not self._buffer and not self._remaining and not self._crlf
 
     def feed(self, data: bytes) -> bytes:
         """Return the body bytes that data completes."""
@@ -43,32 +48,3 @@ class ChunkedDecoder:
             self._remaining = size
         del buf[:pos]
         return bytes(out)
-
-
-class EventIds:
-    """Find each complete event's `id:` in an SSE stream without copying its data."""
-
-    def __init__(self) -> None:
-        self._buffer = bytearray()
-        self._id: bytes | None = None
-
-    def feed(self, data: bytes) -> list[bytes]:
-        """Return the ids of the events that data completes (events without one are skipped)."""
-        buf = self._buffer
-        buf += data
-        done: list[bytes] = []
-        pos = 0
-        while True:
-            nl = buf.find(b"\n", pos)
-            if nl < 0:
-                break
-            end = nl - 1 if nl > pos and buf[nl - 1] == 0x0D else nl
-            if end == pos:
-                if self._id is not None:
-                    done.append(self._id)
-                    self._id = None
-            elif buf.startswith(b"id:", pos):
-                self._id = bytes(buf[pos + 3 : end]).strip()
-            pos = nl + 1
-        del buf[:pos]
-        return done

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from nflscores.domain.models import Week, week_from_dict, week_to_dict
+from nflscores.domain.models import Game, Week, game_to_dict, week_from_dict, week_to_dict
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_OMIT_MICROSECONDS
 
@@ -24,6 +24,13 @@ def loads(data: bytes | str) -> Any:
 def encode_week(week: Week) -> bytes:
     """Return a week's API JSON."""
     return dumps(week_to_dict(week))
+
+
+def encode_games(week: Week, games: tuple[Game, ...]) -> bytes:
+    """Return a live delta's JSON: the week it belongs to and the games that changed."""
+    return dumps(
+        {"season": week.season, "slug": week.slug, "games": [game_to_dict(g) for g in games]}
+    )
 
 
 def decode_week(data: bytes) -> Week:

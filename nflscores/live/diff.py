@@ -85,3 +85,18 @@ def diff_weeks(before: Week | None, after: Week) -> WeekDiff:
             changes.append(GameChange(game.id, fields))
     changes.extend(GameChange(game_id, ("removed",)) for game_id in old)
     return WeekDiff(new_week=False, games=tuple(changes))
+
+
+def changed_games(before: Week | None, after: Week) -> tuple[Game, ...] | None:
+    """Return the games of `after` that are new or differ in any field from `before`.
+
+    None when a list of games cannot tell the change: nothing before, another week, or a
+    game gone from the week. Games are compared whole (score, clock, situation, ...), not
+    only the watched fields: a delta must leave a client with exactly the new snapshot.
+    """
+    if before is None or before.ref != after.ref:
+        return None
+    old = {game.id: game for game in before.games}
+    if len(old) != len(before.games) or not old.keys() <= {game.id for game in after.games}:
+        return None
+    return tuple(game for game in after.games if old.get(game.id) != game)

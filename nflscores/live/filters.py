@@ -15,6 +15,7 @@ MAX_TEAMS: Final = 40
 #: spaces allowed around each.
 TEAMS_PATTERN: Final = rf"^ *([A-Za-z]{{2,3}} *(, *[A-Za-z]{{2,3}} *){{0,{MAX_TEAMS - 1}}})?$"
 _TEAMS_RE: Final = re.compile(TEAMS_PATTERN, re.ASCII)
+_EVERY_TEAM: Final[frozenset[str]] = frozenset()
 
 
 def parse_teams(raw: str) -> frozenset[str]:
@@ -24,7 +25,10 @@ def parse_teams(raw: str) -> frozenset[str]:
         raise BadRequest(
             f"team must list at most {MAX_TEAMS} team codes such as NE,KC, not {shown!r}"
         )
-    return frozenset(code.strip().upper() for code in raw.split(",") if code.strip())
+    codes = frozenset(code.strip().upper() for code in raw.split(",") if code.strip())
+    # One shared empty set for "every team": most streams have no filter, and each would
+    # otherwise hold an empty frozenset of its own.
+    return codes or _EVERY_TEAM
 
 
 def only_teams(week: Week, teams: frozenset[str]) -> Week:

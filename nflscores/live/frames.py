@@ -11,6 +11,8 @@ from typing import Final
 #: A comment line: ignored by EventSource, it keeps proxies and dead-peer detection honest.
 PING: Final = b": ping\n\n"
 EVENT_TYPE: Final = b"update"
+#: A live delta: only the games that changed since the event before it.
+GAME_EVENT_TYPE: Final = b"game"
 
 
 def event_frame(event_id: str, data: bytes, *, event: bytes = EVENT_TYPE) -> bytes:

@@ -13,8 +13,7 @@ import asyncio
 import itertools
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Final
 
 from nflscores import metrics
@@ -29,10 +28,12 @@ log = logging.getLogger(__name__)
 
 #: Events each process keeps to answer reconnecting clients without asking the store.
 RECENT_EVENTS: Final = 64
-#: How often gone clients are looked for (a sweep of 10,000 streams costs about 3 ms).
+#: How often gone clients are looked for (a sweep of 10,000 streams costs about 10 ms).
 CHECK_INTERVAL_S: Final = 0.25
 #: How often each stream's socket is asked how much its client took (one ioctl per stream).
 PROGRESS_INTERVAL_S: Final = 1.0
+#: Streams swept per CHECK_INTERVAL_S at most; more streams stretch the interval.
+CHECKS_PER_INTERVAL: Final = 4096
 #: Waits before subscribing again: short, and jittered so that the workers of every host do
 #: not all reconnect at the same instant after a Redis restart.
 RESUBSCRIBE_BACKOFF: Final = Backoff(base_s=0.05, cap_s=1.0)
@@ -86,32 +87,36 @@ class LiveHub:
         for listener in self._listeners:
             listener.close()
 
-    @asynccontextmanager
-    async def listening(self, listener: Listener) -> AsyncIterator[None]:
-        """Feed the listener every event for the block's duration."""
+    def add(self, listener: Listener) -> None:
+        """Feed the listener every event until it is discarded."""
+        # A plain add and discard rather than a context manager: an async generator per
+        # stream is memory held for the stream's whole life (bench/ counts bytes per stream).
         self._listeners.add(listener)
         metrics.SSE_CLIENTS.inc()
         if self._closing:
             listener.close()
-        try:
-            yield
-        finally:
-            self._listeners.discard(listener)
+
+    def discard(self, listener: Listener) -> None:
+        """Stop feeding the listener."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
             metrics.SSE_CLIENTS.dec()
 
-    async def backlog(self, last_event_id: str | None) -> list[LiveEvent]:
-        """Return what a new stream starts with: the events after its last id, else the snapshot.
+    async def backlog(self, last_event_id: str | None) -> tuple[list[LiveEvent], bool]:
+        """Return what a new stream starts with, and whether it is a replay.
 
-        Register the listener first: events arriving meanwhile queue in it, and the ones this
-        list already holds are not written twice.
+        A replay is every event after the client's last id (each linked to the one before,
+        so its delta is known); otherwise the list is the current snapshot. Add the listener
+        first: events arriving meanwhile queue in it, and the ones this list already holds
+        are not written twice.
         """
         if last_event_id and parse_event_id(last_event_id) is not None:
             missed = self._recent_after(last_event_id)
             if missed is None:
                 missed = await self._stored_after(last_event_id)
             if missed is not None:
-                return missed
-        return [] if self._latest is None else [self._latest]
+                return missed, True
+        return ([] if self._latest is None else [self._latest]), False
 
     def _recent_after(self, event_id: str) -> list[LiveEvent] | None:
         for index, event in enumerate(self._recent):
@@ -127,12 +132,16 @@ class LiveHub:
             return None
         if stored is None:
             return None
-        events = []
+        events: list[LiveEvent] = []
         for stored_id, body in stored:
             try:
-                events.append(LiveEvent(stored_id, body))
+                event = LiveEvent(stored_id, body)
             except BadEvent as exc:
                 log.error("skipping an unreadable event in the history: %s", exc)
+                continue
+            # The first has nothing before it here: a delta client gets it whole.
+            event.follow(events[-1] if events else None)
+            events.append(event)
         return events
 
     async def _follow(self) -> None:
@@ -191,6 +200,7 @@ class LiveHub:
         except BadEvent as exc:
             log.error("skipping an unreadable live event: %s", exc)
             return
+        event.follow(latest)
         self._recent.append(event)
         self._latest = event
         if latest is not None:
@@ -212,13 +222,19 @@ class LiveHub:
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
         next_ping = loop.time() + self._heartbeat_s
+        next_check = loop.time()
         next_progress = loop.time() + PROGRESS_INTERVAL_S
         while True:
             # Wake at the ping's time at the latest, so no gap between pings is ever longer.
             await asyncio.sleep(min(CHECK_INTERVAL_S, max(0.0, next_ping - loop.time())))
-            for listener in self._listeners:
-                listener.check()
             now = loop.time()
+            if now >= next_check:
+                for listener in self._listeners:
+                    listener.check()
+                # A sweep costs about 1 us a stream: with many, sweep less often, so that
+                # sweeping never takes more than a few percent of the process.
+                spaced = CHECK_INTERVAL_S * max(1.0, len(self._listeners) / CHECKS_PER_INTERVAL)
+                next_check = loop.time() + spaced
             if now >= next_progress:
                 next_progress = now + PROGRESS_INTERVAL_S
                 for listener in tuple(self._listeners):

@@ -11,6 +11,10 @@ too). The hub asks each socket for its unsent bytes (Linux's SIOCOUTQ: queued an
 acknowledged) every second; a stream whose unsent bytes stop going down for the write
 timeout is cut off, counted in `nflscores_sse_clients_dropped_total{reason="slow"}` and
 logged. Stream sockets also get a small send buffer, so writes back up early.
+
+A delta client (`?events=games`) is written each event's `game` frame instead; a lagging one
+whose queue overflows drops the queue and is sent the newest snapshot, since a delta only
+makes sense after the event before it.
 """
 
 from __future__ import annotations
@@ -63,7 +67,9 @@ class Listener:
     """One client of the live stream, fed by the hub."""
 
     __slots__ = (
+        "_buffer",
         "_chunked",
+        "_delta",
         "_fd",
         "_pending",
         "_protocol",
@@ -72,6 +78,7 @@ class Listener:
         "_taken",
         "_teams",
         "_wakeup",
+        "_whole_next",
         "_write_timeout_s",
         "_writer",
         "_written",
@@ -87,13 +94,19 @@ class Listener:
         chunked: bool,
         buffer: int,
         write_timeout_s: float,
+        delta: bool = False,
     ) -> None:
         self._protocol = request.protocol
         self._writer = writer
         self._teams = teams
         self._chunked = chunked
+        self._delta = delta
         self._write_timeout_s = write_timeout_s
-        self._pending: deque[LiveEvent] = deque(maxlen=buffer)
+        self._buffer = max(buffer, 1)
+        # Made when the socket first lags: most streams never need one (memory per stream).
+        self._pending: deque[LiveEvent] | None = None
+        #: The next event goes out as a snapshot: deltas before it were dropped.
+        self._whole_next = False
         self._wakeup: asyncio.Future[None] | None = None
         self._state = State.STARTING
         #: The key of the last event written; older or repeated ones are never written.
@@ -114,7 +127,10 @@ class Listener:
         """Return how many bytes wait for this client: in the socket's buffer and queued."""
         transport = self._protocol.transport
         waiting = 0 if transport is None else transport.get_write_buffer_size()
-        return waiting + sum(len(event.wire(self._teams, self._chunked)) for event in self._pending)
+        pending = self._pending or ()
+        return waiting + sum(
+            len(event.wire(self._teams, self._chunked, delta=self._delta)) for event in pending
+        )
 
     @property
     def open(self) -> bool:
@@ -123,11 +139,32 @@ class Listener:
 
     def offer(self, event: LiveEvent) -> bool:
         """Write the event now if the socket keeps up, else queue it; True when written."""
-        if self._state is State.LIVE and not self._pending and not self._protocol.writing_paused:
-            return self._write(event)
+        protocol = self._protocol
+        if self._state is State.LIVE and not self._pending and not protocol.writing_paused:
+            # The hub's pass over every stream: _write inlined (one call less per stream).
+            transport = protocol.transport
+            if transport is None or transport.is_closing():
+                self._end(State.GONE)
+                return False
+            if event.key <= self.last_key:
+                return False
+            frame = event.wire(self._teams, self._chunked, delta=self._delta)
+            self.last_key = event.key
+            if not frame:
+                return False
+            transport.write(frame)
+            self._written += len(frame)
+            return True
         if self.open and event.key > self.last_key:
-            # A full queue drops its oldest: every event is a whole snapshot, the newest wins.
-            self._pending.append(event)
+            pending = self._pending
+            if pending is None:
+                pending = self._pending = deque(maxlen=self._buffer)
+            elif len(pending) == self._buffer and self._delta:
+                # A full queue drops its oldest: a snapshot is whole, the newest wins; a
+                # delta needs the one before it, so the newest goes out as a snapshot.
+                pending.clear()
+                self._whole_next = True
+            pending.append(event)
             self._wake()
         return False
 
@@ -179,12 +216,20 @@ class Listener:
             metrics.SSE_DROPPED.labels(reason="shutdown").inc()
             self._abort()
 
-    async def start(self, backlog: Sequence[LiveEvent]) -> None:
-        """Write the events a new stream starts with, then take live events as they come."""
+    async def start(self, backlog: Sequence[LiveEvent], *, replay: bool = False) -> None:
+        """Write the events a new stream starts with, then take live events as they come.
+
+        `replay`: the backlog is every event after the client's Last-Event-ID, which a delta
+        client gets as deltas unless the newest snapshot alone is shorter; otherwise the
+        backlog is the snapshot, written whole.
+        """
+        whole = not replay or self._replay_is_longer(backlog)
+        if whole and replay:
+            backlog = backlog[-1:]
         for event in backlog:
             if not self.open or not await self._drained():
                 return
-            if self._write(event):
+            if self._write(event, whole=whole):
                 metrics.EVENTS_DELIVERED.inc()
         if self._state is State.STARTING:
             self._state = State.LIVE
@@ -202,7 +247,8 @@ class Listener:
                 continue
             if not await self._drained() or not self._pending:
                 continue
-            if self._write(self._pending.popleft()):
+            whole, self._whole_next = self._whole_next, False
+            if self._write(self._pending.popleft(), whole=whole):
                 metrics.EVENTS_DELIVERED.inc()
 
     async def finish(self, response: web.StreamResponse) -> None:
@@ -221,17 +267,27 @@ class Listener:
         except (TimeoutError, ConnectionError):
             self._abort()
 
-    def _write(self, event: LiveEvent) -> bool:
+    def _replay_is_longer(self, missed: Sequence[LiveEvent]) -> bool:
+        """Return True when the missed deltas are no shorter than the newest snapshot."""
+        if not self._delta or not missed:
+            return False
+        teams, chunked = self._teams, self._chunked
+        deltas = sum(len(event.wire(teams, chunked, delta=True)) for event in missed)
+        return deltas >= len(missed[-1].wire(teams, chunked))
+
+    def _write(self, event: LiveEvent, *, whole: bool = False) -> bool:
         if event.key <= self.last_key:
             return False
         transport = self._transport()
         if transport is None:
             self._end(State.GONE)
             return False
-        data = event.wire(self._teams, self._chunked)
-        transport.write(data)
-        self._written += len(data)
+        frame = event.wire(self._teams, self._chunked, delta=self._delta and not whole)
         self.last_key = event.key
+        if not frame:
+            return False  # a delta with none of this client's games
+        transport.write(frame)
+        self._written += len(frame)
         return True
 
     async def _drained(self) -> bool:
@@ -261,7 +317,7 @@ class Listener:
 
     def _end(self, state: State) -> None:
         self._state = state
-        self._pending.clear()
+        self._pending = None
         self._wake()
 
     def _wake(self) -> None:

@@ -77,7 +77,12 @@ def create_app(
     app.cleanup_ctx.append(_upstream)
     app[ROUTE_TABLE] = ROUTES
     for route in ROUTES:
-        app.router.add_get(route.path, route.handler, name=route.name, allow_head=route.allow_head)
+        app.router.add_get(
+            route.pattern or route.path,
+            route.handler,
+            name=route.name,
+            allow_head=route.allow_head,
+        )
     setup_live(app)
     setup_observability(app)
     setup_headers(app)

@@ -455,14 +455,31 @@ def _operations() -> dict[str, Any]:
         },
         "livescore": {
             "get": {
-                "summary": "Server-Sent Events: `update` events with the live week",
+                "summary": "Server-Sent Events: the live week, whole or as game deltas",
                 "description": (
-                    "With `Accept: text/event-stream`: `retry: <ms>`, then `update` events, each"
-                    " `id: <stream id>`, `event: update` and one `data:` line holding the week"
-                    " JSON (the Week schema, filtered by `team`), and `: ping` comments. An"
-                    " unusable Last-Event-ID is no id: the stream starts with the snapshot."
+                    "With `Accept: text/event-stream`. On connect: `retry: <ms>`, then an "
+                    "`update` event holding the current live week (the JSON of "
+                    "GET /api/{season}/{week}). Then, with `?events=update` (the default), "
+                    "every change is an `update` with the whole week. With `?events=games` "
+                    "(what the page uses), every change is a `game` event holding only the "
+                    'games that changed: `{"season", "slug", "games": [changed games]}`, each '
+                    "game as in the week JSON; a change a list of games cannot tell (another "
+                    "week, a game gone) comes as an `update`, and so does an event whose delta "
+                    "is no shorter than the week. Both kinds take their ids from one sequence, "
+                    "so `Last-Event-ID` (or `?last_event_id=`) works in both modes: the server "
+                    "replays every event after that id that it still holds, as deltas for a "
+                    "delta client unless the newest `update` alone is shorter, in which case "
+                    "it sends that; an id too old, or unusable, gets the current `update`. "
+                    "`?team=NE,KC` keeps only those teams' games in every event (a delta with "
+                    "none of them is not sent). A `: ping` comment at least every 15 s."
                 ),
                 "parameters": [
+                    {
+                        "name": "events",
+                        "in": "query",
+                        "description": "`update`: whole weeks; `games`: changed games only",
+                        "schema": {"type": "string", "enum": ["update", "games"]},
+                    },
                     {
                         "name": "team",
                         "in": "query",
@@ -483,7 +500,7 @@ def _operations() -> dict[str, Any]:
                         },
                     },
                     "302": {"description": "Accept lacks text/event-stream: go to /api/"},
-                    **_errors(e400="A malformed team filter"),
+                    **_errors(e400="A malformed team filter or an unknown events mode"),
                 },
             }
         },

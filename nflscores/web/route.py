@@ -9,10 +9,15 @@ from aiohttp.typedefs import Handler
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A GET route; `listed` routes appear in the index's endpoints."""
+    """A GET route; `listed` routes appear in the index's endpoints.
+
+    `pattern`, when given, is what the router matches instead of `path` (which the index and
+    the OpenAPI document show): the same path with a regex narrowing a variable part.
+    """
 
     name: str
     path: str
     handler: Handler
     allow_head: bool = True
     listed: bool = True
+    pattern: str | None = None

@@ -8,21 +8,26 @@ from __future__ import annotations
 from typing import Final
 
 from nflscores.web import season_views, views
-from nflscores.web.errors import json_errors
 from nflscores.web.live import page
 from nflscores.web.metrics_view import serve_metrics
 from nflscores.web.route import Route
 from nflscores.web.stream import livescore
 
+#: The week route as the router matches it: any one path segment but `standings`.
+WEEK_PATTERN: Final = "/api/{season}/{week:(?!standings$)[^{}/]+}"
+
 ROUTES: Final = (
     Route("index", "/api/", views.index),
     Route("openapi", "/api/openapi.json", views.openapi),
-    Route("livescore", "/api/livescore", json_errors(livescore), allow_head=False),
-    # Before the week route, which would take `standings` for a week slug.
+    # The stream answers its own errors as JSON: a wrapper would live as long as each stream.
+    Route("livescore", "/api/livescore", livescore, allow_head=False),
+    # The hot path first: aiohttp tries the /api routes in this order, and each one tried
+    # before the week costs a regex match on every cached request. Its pattern leaves
+    # `standings` to the standings route.
+    Route("week", "/api/{season}/{week}", views.week, pattern=WEEK_PATTERN),
     Route("standings", "/api/{season}/standings", season_views.standings),
     Route("team_calendar", "/api/{season}/teams/{team}.ics", season_views.team_calendar),
     Route("team", "/api/{season}/teams/{team}", season_views.team),
-    Route("week", "/api/{season}/{week}", views.week),
     Route("health", "/healthz", views.healthz),
     Route("ready", "/readyz", views.readyz),
     Route("metrics", "/metrics", serve_metrics),

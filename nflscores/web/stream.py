@@ -1,4 +1,9 @@
-"""`GET /api/livescore`: the live week as Server-Sent Events (docs/api.md)."""
+"""`GET /api/livescore`: the live week as Server-Sent Events (docs/api.md).
+
+`?events=update` (the default) sends every change as the whole week; `?events=games` sends
+the snapshot on connect and then only the games that changed (`event: game`), ids from the
+same sequence, so Last-Event-ID works the same in both.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,13 @@ from aiohttp import web
 from aiohttp.http import HttpVersion11
 
 from nflscores import metrics
+from nflscores.domain.errors import BadRequest, NflScoresError
 from nflscores.live.filters import parse_teams
 from nflscores.live.frames import retry_frame
 from nflscores.live.listener import Listener
 from nflscores.store import parse_event_id
 from nflscores.web.appkeys import HUB, SETTINGS
+from nflscores.web.errors import domain_error_response
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +33,8 @@ HEADERS: Final = {
 }
 #: Where a request that does not ask for an event stream is sent.
 INDEX_PATH: Final = "/api/"
+#: `?events=`: the whole week on every change, or only the games that changed.
+EVENTS_MODES: Final = {"update": False, "games": True}
 
 
 def accepts_event_stream(request: web.BaseRequest) -> bool:
@@ -43,11 +52,25 @@ def last_event_id(request: web.BaseRequest) -> str | None:
     return raw if parse_event_id(raw) is not None else None
 
 
+def wants_deltas(request: web.BaseRequest) -> bool:
+    """Return True for `?events=games`; raise BadRequest on an unknown mode."""
+    mode = request.query.get("events", "update")
+    if mode not in EVENTS_MODES:
+        raise BadRequest(f"events must be one of {', '.join(EVENTS_MODES)}, not {mode!r}")
+    return EVENTS_MODES[mode]
+
+
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
     # Everything the request carries is read before the response starts: once the 200 is
-    # sent, a bad value can no longer be answered with a JSON error.
-    teams = parse_teams(request.query.get("team", ""))
+    # sent, a bad value can no longer be answered with a JSON error. Its own JSON errors
+    # rather than json_errors' wrapper: a wrapper's frame would be held for the stream's
+    # whole life, and only these checks fail before the stream starts.
+    try:
+        teams = parse_teams(request.query.get("team", ""))
+        delta = wants_deltas(request)
+    except NflScoresError as exc:
+        return domain_error_response(exc)
     if not accepts_event_stream(request):
         raise web.HTTPFound(INDEX_PATH)
     resume_from = last_event_id(request)
@@ -71,11 +94,16 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         chunked=chunked,
         buffer=settings.sse_client_buffer,
         write_timeout_s=settings.sse_write_timeout_s,
+        delta=delta,
     )
     try:
-        async with hub.listening(listener):
-            await listener.start(await hub.backlog(resume_from))
+        hub.add(listener)
+        try:
+            backlog, replay = await hub.backlog(resume_from)
+            await listener.start(backlog, replay=replay)
             await listener.serve()
+        finally:
+            hub.discard(listener)
         await listener.finish(response)
     except Exception as exc:  # the stream has started: end it, never answer 500
         # A JSON 500 now would be written inside the event stream's body. End the stream
