@@ -18,7 +18,7 @@ from nflscores.live.poller import publish_live_event
 from nflscores.sources.scorestrip import parse_scorestrip
 from nflscores.store import Backend, RedisBackend, keys
 from tests.feeds import THURSDAY_GAME, thursday_live
-from tests.support import until
+from tests.support import Client, until
 
 EVENT_STREAM = {"Accept": "text/event-stream"}
 #: The live feed's one game in play: Cleveland (away) at Cincinnati (home), CIN 3 CLE 17.
@@ -167,3 +167,16 @@ async def live_history(backend: RedisBackend) -> list[tuple[str, bytes]]:
         "list[tuple[bytes, dict[bytes, bytes]]]", await backend.client.xrange(keys.LIVE_STREAM)
     )
     return [(event_id.decode(), fields[b"d"]) for event_id, fields in entries]
+
+
+async def open_stream(
+    client: Client, *, query: str = "", headers: dict[str, str] | None = None
+) -> SseReader:
+    """Open the live stream and return a reader positioned after its `retry:` frame."""
+    response = await client.get(
+        "/api/livescore" + query, headers={**EVENT_STREAM, **(headers or {})}
+    )
+    assert response.status == 200, await response.text()
+    reader = SseReader(response)
+    assert (await reader.frame()).raw.startswith(b"retry: ")
+    return reader

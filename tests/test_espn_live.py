@@ -16,8 +16,8 @@ from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_support import changed, scoreboard
 from tests.espn_upstream import EspnUpstream
-from tests.live_support import EVENT_STREAM, SseReader, live_history
-from tests.support import Client, MakeClient
+from tests.live_support import live_history, open_stream
+from tests.support import MakeClient
 
 #: The live fixture's NO at ATL, in the 4th quarter: ATL (home) 26, NO 24.
 GAME = "espn-401990003"
@@ -94,15 +94,6 @@ async def test_the_off_season_publishes_nothing(
     await poller.step()
     assert await live_history(backend) == []
     assert poller.holding
-
-
-async def open_stream(client: Client, *, headers: dict[str, str] | None = None) -> SseReader:
-    """Open the live stream and return a reader positioned after the `retry:` frame."""
-    response = await client.get("/api/livescore", headers={**EVENT_STREAM, **(headers or {})})
-    assert response.status == 200, await response.text()
-    reader = SseReader(response)
-    assert (await reader.frame()).raw.startswith(b"retry: ")
-    return reader
 
 
 async def test_stream_and_last_event_id_in_espn_mode(

@@ -26,6 +26,7 @@ from tests.live_support import (
     SseReader,
     live_body,
     live_week,
+    open_stream,
 )
 
 Client = TestClient[Request, Application]
@@ -138,13 +139,7 @@ async def open_deltas(
     client: Client, *, query: str = "", headers: dict[str, str] | None = None
 ) -> SseReader:
     """Open the stream in delta mode and return a reader after the `retry:` frame."""
-    response = await client.get(
-        "/api/livescore?events=games" + query, headers={**EVENT_STREAM, **(headers or {})}
-    )
-    assert response.status == 200, await response.text()
-    reader = SseReader(response)
-    assert (await reader.frame()).raw == b"retry: 3000\n\n"
-    return reader
+    return await open_stream(client, query="?events=games" + query, headers=headers)
 
 
 async def test_delta_client_gets_the_snapshot_then_only_changed_games(

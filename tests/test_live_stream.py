@@ -21,9 +21,9 @@ from tests.live_support import (
     EVENT_STREAM,
     IN_PLAY_GAME,
     Publisher,
-    SseReader,
     cin_score,
     live_body,
+    open_stream,
 )
 from tests.support import Client, MakeClient, until
 from tests.upstream import ScriptedUpstream
@@ -51,19 +51,6 @@ def publisher(backend: RedisBackend) -> Publisher:
 async def live(live_settings: Settings, aiohttp_client: MakeClient) -> Client:
     """Return a client of the real application."""
     return await aiohttp_client(create_app(live_settings))
-
-
-async def open_stream(
-    client: Client, *, query: str = "", headers: dict[str, str] | None = None
-) -> SseReader:
-    """Open the live stream and return a reader positioned after the `retry:` frame."""
-    response = await client.get(
-        "/api/livescore" + query, headers={**EVENT_STREAM, **(headers or {})}
-    )
-    assert response.status == 200, await response.text()
-    reader = SseReader(response)
-    assert (await reader.frame()).raw == b"retry: 3000\n\n"
-    return reader
 
 
 async def test_requests_not_asking_for_events_are_redirected_to_the_index(live: Client) -> None:
