@@ -11,11 +11,8 @@ each client gets the whole `update`). Every event is timed at every client, publ
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
 import time
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,11 +21,11 @@ from bench import profiling, targets
 from bench.context import FALLBACK_WEEK, Context, unavailable
 from bench.procs import NotAvailable, Service
 from bench.report import Section
-from bench.sse_run import LEASE_TTL_MS, Clients, probe
+from bench.sse_run import Clients, LeasedPublisher, probe
 from bench.stats import kib, ms, num, percentile, verdict
 from nflscores.domain.encoding import dumps, loads
 from nflscores.live.poller import publish_live_event
-from nflscores.store import RedisBackend, keys
+from nflscores.store import keys
 
 DELTA_P99_TARGET_S = 2.0
 FULL_P99_TARGET_S = 5.0
@@ -38,26 +35,14 @@ REDIS_PER_WORKER = 64 + 2
 PATH = "/api/livescore?events=games"
 
 
-class WeekPublisher:
+class WeekPublisher(LeasedPublisher):
     """Publish deltas (one game's score moves) and full updates (the week flips) as the poller."""
 
     def __init__(self, redis_url: str, template: bytes) -> None:
-        self._backend = RedisBackend.from_url(redis_url, max_connections=4)
-        self._token = f"bench-{uuid.uuid4().hex}"
+        super().__init__(redis_url)
         self._week: dict[str, Any] = loads(template)
         self._score = 0
         self.sizes: dict[str, int] = {}
-
-    @contextlib.asynccontextmanager
-    async def leased(self) -> AsyncIterator[WeekPublisher]:
-        """Hold the poller lease for the block (nothing else publishes in a benchmark)."""
-        if not await self._backend.acquire(keys.POLLER_LEASE, self._token, ttl_ms=LEASE_TTL_MS):
-            raise NotAvailable("another process holds the poller lease in bench's Redis")
-        try:
-            yield self
-        finally:
-            await self._backend.release(keys.POLLER_LEASE, self._token)
-            await self._backend.aclose()
 
     async def publish(self, kind: str) -> str:
         """Publish a `delta` or a `full` event; return its id."""

@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import orjson
 
@@ -69,17 +69,15 @@ class Figures:
     error: str | None = None
 
 
-class Publisher:
-    """Publish synthetic ~4 KB week events the way the poller does, under a lease of its own."""
+class LeasedPublisher:
+    """Publish to bench's Redis as the poller does, under a poller lease of its own."""
 
-    def __init__(self, redis_url: str, template: bytes) -> None:
+    def __init__(self, redis_url: str) -> None:
         self._backend = RedisBackend.from_url(redis_url, max_connections=4)
         self._token = f"bench-{uuid.uuid4().hex}"
-        self._template: dict[str, Any] = loads(template)
-        self.size = 0
 
     @contextlib.asynccontextmanager
-    async def leased(self) -> AsyncIterator[Publisher]:
+    async def leased(self) -> AsyncIterator[Self]:
         """Hold the poller lease for the block (nothing else publishes in a benchmark)."""
         if not await self._backend.acquire(keys.POLLER_LEASE, self._token, ttl_ms=LEASE_TTL_MS):
             raise NotAvailable("another process holds the poller lease in bench's Redis")
@@ -88,6 +86,15 @@ class Publisher:
         finally:
             await self._backend.release(keys.POLLER_LEASE, self._token)
             await self._backend.aclose()
+
+
+class Publisher(LeasedPublisher):
+    """Publish synthetic ~4 KB week events the way the poller does."""
+
+    def __init__(self, redis_url: str, template: bytes) -> None:
+        super().__init__(redis_url)
+        self._template: dict[str, Any] = loads(template)
+        self.size = 0
 
     async def publish(self, seq: int) -> str:
         """Publish event number seq; return its id."""

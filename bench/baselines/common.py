@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -29,3 +30,20 @@ def week_headers() -> dict[str, str]:
 def redis_url() -> str:
     """Return the private Redis the orchestrator runs (BENCH_REDIS_URL)."""
     return os.environ["BENCH_REDIS_URL"]
+
+
+Message = tuple[str, str]
+
+
+class Hub:
+    """The clients of one worker, each with a queue the worker's one subscription fills."""
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[Message]] = set()
+
+    def publish(self, raw: bytes) -> None:
+        """Hand one `<id>\\n<data>` message to every client's queue."""
+        event_id, _, data = raw.partition(b"\n")
+        message = (event_id.decode(), data.decode())
+        for queue in self.queues:
+            queue.put_nowait(message)

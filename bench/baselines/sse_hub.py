@@ -15,25 +15,8 @@ import redis.asyncio as redis
 from aiohttp import web
 from aiohttp_sse import sse_response
 
-from bench.baselines.common import redis_url
+from bench.baselines.common import Hub, Message, redis_url
 from nflscores.store import keys
-
-Message = tuple[str, str]
-
-
-class Hub:
-    """The clients of one worker, each with a queue the listener fills."""
-
-    def __init__(self) -> None:
-        self.queues: set[asyncio.Queue[Message]] = set()
-
-    def publish(self, raw: bytes) -> None:
-        """Hand one `<id>\\n<data>` message to every client."""
-        event_id, _, data = raw.partition(b"\n")
-        message = (event_id.decode(), data.decode())
-        for queue in self.queues:
-            queue.put_nowait(message)
-
 
 HUB = web.AppKey("hub", Hub)
 

@@ -18,24 +18,8 @@ import redis.asyncio as redis
 from fastapi import FastAPI, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
-from bench.baselines.common import redis_url
+from bench.baselines.common import Hub, Message, redis_url
 from nflscores.store import keys
-
-Message = tuple[str, str]
-
-
-class Hub:
-    """The clients of one worker, each with a queue the subscription fills."""
-
-    def __init__(self) -> None:
-        self.queues: set[asyncio.Queue[Message]] = set()
-
-    def publish(self, raw: bytes) -> None:
-        """Hand one `<id>\\n<data>` message to every client's queue."""
-        event_id, _, data = raw.partition(b"\n")
-        message = (event_id.decode(), data.decode())
-        for queue in self.queues:
-            queue.put_nowait(message)
 
 
 async def _listen(client: redis.Redis, hub: Hub, channel: str) -> None:
