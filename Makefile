@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHECKED := nflscores devtools tests bench scripts deploy
 DEPLOY_PY := deploy/gunicorn.conf.py deploy/healthcheck.py
+# Some machines (containers, this project's CI image) set PYTHONDONTWRITEBYTECODE, so every
+# run compiles aiohttp, hypothesis and the tests again; the targets here keep bytecode caches.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test test-fast lint format bench setup system constraints clean help
 

@@ -70,7 +70,7 @@ async def test_ten_concurrent_requests_for_an_uncached_week_make_one_upstream_re
     client: Client, scripted: ScriptedUpstream
 ) -> None:
     """Concurrent misses in one process wait on a single upstream fetch."""
-    scripted.delay_s = 0.3
+    scripted.delay_s = 0.15
     responses = await asyncio.gather(*(client.get("/api/2015/3") for _ in range(10)))
     assert [r.status for r in responses] == [200] * 10
     bodies = {await r.read() for r in responses}
@@ -82,7 +82,7 @@ async def test_concurrent_misses_across_processes_make_one_upstream_request(
     settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream
 ) -> None:
     """Two app instances (as two gunicorn workers) on one Redis share one upstream fetch."""
-    scripted.delay_s = 0.3
+    scripted.delay_s = 0.15
     apps = [await aiohttp_client(create_app(settings)) for _ in range(3)]
     responses = await asyncio.gather(*(app.get("/api/2015/3") for app in apps for _ in range(4)))
     assert [r.status for r in responses] == [200] * 12

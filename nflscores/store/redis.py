@@ -30,10 +30,12 @@ from redis.asyncio.connection import BlockingConnectionPool
 from redis.asyncio.retry import Retry
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 from redis.backoff import AbstractBackoff
+from redis.driver_info import DriverInfo
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisClusterException, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from nflscores import __version__
 from nflscores.backoff import Backoff
 from nflscores.domain.errors import CacheUnavailable
 from nflscores.store.base import Event, parse_event_id
@@ -167,8 +169,14 @@ class RedisTimeouts:
 DEFAULT_TIMEOUTS: Final = RedisTimeouts()
 
 
+# What CLIENT SETINFO tells the server (CLIENT LIST shows "redis-py(nflscores_v...)"), made once:
+# left to redis-py, each connection object reads the installed package metadata again.
+_DRIVER_INFO: Final = DriverInfo().add_upstream_driver("nflscores", __version__)
+
+
 def _client_options(max_connections: int, timeouts: RedisTimeouts) -> dict[str, Any]:
     return {
+        "driver_info": _DRIVER_INFO,
         "max_connections": max_connections,
         "socket_connect_timeout": timeouts.connect_s,
         "socket_timeout": timeouts.socket_s,
