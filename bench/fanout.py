@@ -18,6 +18,7 @@ from bench.stats import kib, median, ms, num, verdict
 
 LABELS = {
     "app": "nflscores (gunicorn, 2 workers)",
+    "filtered": "nflscores, each client its own `?team=` pair (496 distinct filters)",
     "talk": "talk's design: one Redis SUBSCRIBE per client",
     "hub": "plain per-worker hub, one aiohttp-sse send() per client",
     "starlette": "sse-starlette behind FastAPI on uvicorn, 2 workers, one subscription each",
@@ -25,6 +26,7 @@ LABELS = {
 #: The plot's legend.
 SHORT = {
     "app": "nflscores",
+    "filtered": "nflscores, ?team= pairs",
     "talk": "SUBSCRIBE per client",
     "hub": "hub + aiohttp-sse send()",
     "starlette": "sse-starlette",
@@ -32,6 +34,8 @@ SHORT = {
 P99_TARGET_S = 1.0
 #: The app's p99 at the largest N at most this share of sse-starlette's (issue 14).
 PEER_P99_SHARE = 1 / 3
+#: Memory per client with a filter of its own at most this many times an unfiltered one's.
+FILTERED_MEMORY_SHARE = 2.0
 #: The app's Redis pool per worker (NFLSCORES_REDIS_MAX_CONNECTIONS default) and its subscriber.
 REDIS_PER_WORKER = 64 + 2
 HEADER = [
@@ -67,6 +71,7 @@ async def _run(ctx: Context) -> Section:
     env.worker_class = targets.deploy_worker_class(env)
     starters: dict[str, Starter] = {
         "app": lambda: targets.nflscores_app(env),
+        "filtered": lambda: targets.nflscores_app(env),
         "talk": lambda: targets.sse_talk(env),
         "hub": lambda: targets.sse_hub(env),
         "starlette": lambda: targets.sse_starlette(env),
@@ -88,7 +93,7 @@ def _shape(ctx: Context, key: str, n: int, name: str) -> Shape:
     workdir.mkdir(parents=True, exist_ok=True)
     return Shape(
         clients=n, events=plan.fanout_events, interval_s=plan.fanout_interval_s, hold_s=1.0,
-        drain_s=plan.fanout_drain_s, workdir=workdir,
+        drain_s=plan.fanout_drain_s, workdir=workdir, team_pairs=key == "filtered",
     )  # fmt: skip
 
 
@@ -224,10 +229,14 @@ def _plot(section: Section, ctx: Context, outcome: Outcome) -> None:
 def _write_targets(section: Section, ctx: Context, outcome: Outcome) -> None:
     plan = ctx.plan
     biggest = max(plan.fanout_clients)
-    app = [f for f in outcome.runs.get(("app", biggest), []) if f.error is None]
-    peer = [f for f in outcome.runs.get(("starlette", biggest), []) if f.error is None]
+    app, peer = _good(outcome, "app", biggest), _good(outcome, "starlette", biggest)
     p99, lost = _m(app, "latency_p99_s"), _m(app, "lost")
     redis, rss = _m(app, "redis_connections"), _m(app, "rss_per_conn_idle")
+    # Filters are most distinct, so cost the most per client, at the smallest N.
+    fewest = min(plan.fanout_clients)
+    after, filtered_after = (
+        _m(_good(outcome, key, fewest), "rss_per_conn_after") for key in ("app", "filtered")
+    )
     peer_p99, peer_rss = _m(peer, "latency_p99_s"), _m(peer, "rss_per_conn_idle")
     share = None if p99 is None or not peer_p99 else p99 / peer_p99
     bound = 2 * REDIS_PER_WORKER
@@ -246,6 +255,15 @@ def _write_targets(section: Section, ctx: Context, outcome: Outcome) -> None:
             verdict(None if rss is None or peer_rss is None else rss / peer_rss, at_most=1.0),
         ],
         [
+            f"memory per filtered client at most {FILTERED_MEMORY_SHARE:g}x an unfiltered one's "
+            f"(after the events, at {fewest:,} clients)",
+            f"{kib(filtered_after)} vs {kib(after)}",
+            verdict(
+                None if filtered_after is None or not after else filtered_after / after,
+                at_most=FILTERED_MEMORY_SHARE,
+            ),
+        ],
+        [
             "Redis connections in proportion to workers, not clients",
             f"{num(redis)} (bound: {REDIS_PER_WORKER} per worker, {bound} for 2)",
             verdict(redis, at_most=bound),
@@ -253,6 +271,10 @@ def _write_targets(section: Section, ctx: Context, outcome: Outcome) -> None:
     ]
     section.table(["target", "measured", "verdict"], rows)
     ctx.summary += [[f"stream at {biggest:,} clients: {row[0]}", row[1], row[2]] for row in rows]
+
+
+def _good(outcome: Outcome, key: str, n: int) -> list[Figures]:
+    return [f for f in outcome.runs.get((key, n), []) if f.error is None]
 
 
 def _row(label: str, n: int, group: list[Figures]) -> list[object]:

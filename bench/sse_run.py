@@ -121,28 +121,44 @@ class Clients:
         self.outs = outs
 
     @staticmethod
-    def argv(port: int, share: int, index: int, out: Path, path: str) -> list[str]:
-        """Return one client process's command: its share and its own source addresses."""
+    def argv(
+        port: int, share: int, index: int, out: Path, path: str, first: int | None = None
+    ) -> list[str]:
+        """Return one client process's command: its share and its own source addresses.
+
+        With first, each stream filters on its own pair of teams, from pair number first on.
+        """
         sources = [f"127.0.0.{10 + 2 * index}", f"127.0.0.{11 + 2 * index}"]
+        pairs = () if first is None else ("--team-pairs", "--first", str(first))
         return [
             *(PYTHON, "-m", "bench.loadgen.fleet", "--port", str(port), "--path", path),
             *("--clients", str(share), "--source", sources[0], "--source", sources[1]),
+            *pairs,
             *("--out", str(out)),
         ]
 
     @classmethod
     async def start(
-        cls, ctx: Context, port: int, n: int, workdir: Path, *, path: str = "/api/livescore"
+        cls,
+        ctx: Context,
+        port: int,
+        n: int,
+        workdir: Path,
+        *,
+        path: str = "/api/livescore",
+        team_pairs: bool = False,
     ) -> Clients:
         """Spread n streams over enough processes for the open-file limit (at least 2)."""
         count = max(2, math.ceil(n / ctx.plan.connections_per_client_process))
         procs, outs = [], []
+        first = 0
         for i in range(count):
             share = n // count + (1 if i < n % count else 0)
             out = workdir / f"client-{i}.json"
-            argv = cls.argv(port, share, i, out, path)
+            argv = cls.argv(port, share, i, out, path, first if team_pairs else None)
+            first += share
             if i == 0:
-                command = [*cls.argv(0, 0, i, Path("F"), path)[:-1], "<results file>"]
+                command = [*argv[:-1], "<results file>"]
                 ctx.record("fan-out: load client (one of several, each its own sources)", command)
             log = _log(workdir / f"client-{i}.log")
             try:
@@ -281,6 +297,8 @@ class Shape:
     workdir: Path
     profile_to: Path | None = None
     path: str = "/api/livescore"
+    #: Each client asks for `?team=` with its own pair of teams (496 distinct filters).
+    team_pairs: bool = False
 
 
 async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: Shape) -> Figures:
@@ -297,7 +315,12 @@ async def one_run(ctx: Context, starter: Starter, publisher: Publisher, shape: S
         redis_cpu_before = ctx.redis.service.cpu_seconds()
         overflows = procfs.listen_overflows()
         clients = await Clients.start(
-            ctx, service.port, shape.clients, shape.workdir, path=shape.path
+            ctx,
+            service.port,
+            shape.clients,
+            shape.workdir,
+            path=shape.path,
+            team_pairs=shape.team_pairs,
         )
         try:
             await clients.ready(within_s=60 + shape.clients / 200)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import os
 import resource
 import socket
@@ -38,6 +39,7 @@ from typing import Any
 import orjson
 
 from bench.loadgen.sse import ChunkedDecoder
+from nflscores.domain import teams
 
 #: Linux's IP_BIND_ADDRESS_NO_PORT: pick the source port at connect(), per destination.
 IP_BIND_ADDRESS_NO_PORT = 24
@@ -270,20 +272,28 @@ class Stream:
             self.sock.close()
 
 
+def team_pairs() -> list[str]:
+    """Return every `?team=` pair of two of the 32 clubs of today (496 distinct filters)."""
+    return [f"{a},{b}" for a, b in itertools.combinations(sorted(teams.FRANCHISES), 2)]
+
+
 class Connector:
     """Open streams to one server, a bounded number at a time."""
 
-    def __init__(self, fleet: Fleet, port: int, path: str, *, in_flight: int, limit_s: float):
+    def __init__(self, fleet: Fleet, port: int, *, in_flight: int, limit_s: float):
         self.fleet = fleet
         self.port = port
-        self.request = (
-            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
-        ).encode()
         self.slots = asyncio.Semaphore(in_flight)
         self.limit_s = limit_s
 
-    async def open(self, source: str) -> None:
+    def request(self, path: str) -> bytes:
+        """Return the request that opens one stream on path."""
+        return (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
+            "Accept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n"
+        ).encode()
+
+    async def open(self, source: str, request: bytes) -> None:
         """Connect from source, send the request and wait for the response head."""
         loop = asyncio.get_running_loop()
         fleet = self.fleet
@@ -300,7 +310,7 @@ class Connector:
                     await loop.sock_connect(sock, ("127.0.0.1", self.port))
                     stream = Stream(fleet, sock)
                     loop.add_reader(sock.fileno(), stream.readable)
-                    sock.send(self.request)
+                    sock.send(request)
                     status = await stream.status
             except (OSError, TimeoutError) as exc:
                 if stream is not None:
@@ -411,11 +421,19 @@ async def main(args: argparse.Namespace) -> None:
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     fleet = Fleet()
-    connector = Connector(fleet, args.port, args.path, in_flight=args.in_flight, limit_s=args.limit)
+    connector = Connector(fleet, args.port, in_flight=args.in_flight, limit_s=args.limit)
+    requests = [connector.request(args.path)]
+    if args.team_pairs:
+        pairs = team_pairs()
+        requests = [
+            connector.request(f"{args.path}?team={pairs[(args.first + i) % len(pairs)]}")
+            for i in range(min(args.clients, len(pairs)))
+        ]
     started, cpu_before = time.perf_counter(), cpu_s()
     async with asyncio.TaskGroup() as group:
         for i in range(args.clients):
-            group.create_task(connector.open(args.source[i % len(args.source)]))
+            source, request = args.source[i % len(args.source)], requests[i % len(requests)]
+            group.create_task(connector.open(source, request))
     connect_wall = time.perf_counter() - started
     connected = len(fleet.connect_s)
     # Every stream is made: a collection of the generations they fill would pause this
@@ -461,6 +479,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--limit", type=float, default=60.0, help="seconds to connect one")
     parser.add_argument("--nice", type=int, default=10, help="scheduling niceness to add")
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--team-pairs", action="store_true", help="each stream filters on its own pair of teams"
+    )
+    parser.add_argument("--first", type=int, default=0, help="the first stream's pair, by index")
     return parser.parse_args()
 
 
