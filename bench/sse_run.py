@@ -122,7 +122,7 @@ class Clients:
 
     @staticmethod
     def argv(
-        port: int, share: int, index: int, out: Path, path: str, first: int | None = None
+        port: int, share: int, index: int, out: Path, path: str, *, first: int | None = None
     ) -> list[str]:
         """Return one client process's command: its share and its own source addresses.
 
@@ -155,7 +155,7 @@ class Clients:
         for i in range(count):
             share = n // count + (1 if i < n % count else 0)
             out = workdir / f"client-{i}.json"
-            argv = cls.argv(port, share, i, out, path, first if team_pairs else None)
+            argv = cls.argv(port, share, i, out, path, first=first if team_pairs else None)
             first += share
             if i == 0:
                 command = [*argv[:-1], "<results file>"]

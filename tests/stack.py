@@ -111,8 +111,14 @@ class NginxSite:
         return [nginx_binary(), *prefix, *extra, "-g", "daemon off;"]
 
 
-def nginx_site(*, listen: str, upstream: str, run_dir: Path) -> NginxSite:
-    """Render deploy/nginx.conf into run_dir for nginx as a test process: private paths."""
+def nginx_site(
+    *, listen: str, upstream: str, run_dir: Path, shorter: Mapping[str, str] | None = None
+) -> NginxSite:
+    """Render deploy/nginx.conf into run_dir for nginx as a test process: private paths.
+
+    shorter replaces directives, each found exactly once (`"send_timeout 20s;"` to
+    `"send_timeout 2s;"`), for a test that would otherwise wait out the production value.
+    """
     run_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     site = NginxSite(
         run_dir=run_dir,
@@ -132,7 +138,11 @@ def nginx_site(*, listen: str, upstream: str, run_dir: Path) -> NginxSite:
         "NGINX_ERROR_LOG": str(site.error_log),
         "NGINX_ACCESS_LOG": str(site.access_log),
     }
-    site.conf.write_text(render(NGINX_TEMPLATE.read_text(), values))
+    conf = render(NGINX_TEMPLATE.read_text(), values)
+    for directive, replacement in (shorter or {}).items():
+        assert conf.count(directive) == 1, f"{directive!r} is not in nginx.conf exactly once"
+        conf = conf.replace(directive, replacement)
+    site.conf.write_text(conf)
     return site
 
 

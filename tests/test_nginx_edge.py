@@ -59,6 +59,33 @@ def dead_edge(nginx_dir: Path) -> Iterator[Edge]:
         yield Edge(f"http://127.0.0.1:{port}", port)
 
 
+@pytest.fixture
+async def stuck_edge(nginx_dir: Path) -> AsyncIterator[Edge]:
+    """Run nginx, its /api/ read timeout shortened to 1 s, before an app that never answers."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def accept(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # read nothing, answer nothing, keep the connection open
+
+    silent = await asyncio.start_server(accept, "127.0.0.1", 0)
+    app_port = silent.sockets[0].getsockname()[1]
+    port = free_port()
+    site = nginx_site(
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{app_port}",
+        run_dir=nginx_dir,
+        shorter={"proxy_read_timeout 45s;": "proxy_read_timeout 1s;"},
+    )
+    try:
+        with running(site.argv(), port=port):
+            yield Edge(f"http://127.0.0.1:{port}", port)
+    finally:
+        for writer in held:
+            writer.close()
+        silent.close()
+        await silent.wait_closed()
+
+
 async def raw(port: int, data: bytes) -> tuple[int, bytes, bytes]:
     """Send raw bytes; return the status, head and body of the answer."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -107,6 +134,17 @@ async def test_a_dead_app_is_a_json_502(dead_edge: Edge) -> None:
     async with aiohttp.ClientSession() as session, session.get(dead_edge.url + "/api/") as r:
         assert r.status == 502
         assert (await r.json())["error"]["code"] == "app_unavailable"
+
+
+async def test_an_app_that_does_not_answer_is_a_json_504(stuck_edge: Edge) -> None:
+    """Past /api/'s proxy_read_timeout without an answer, nginx answers its JSON 504."""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(stuck_edge.url + "/api/2015/1") as response,
+    ):
+        assert response.status == 504
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert (await response.json())["error"]["code"] == "app_timeout"
 
 
 async def test_metrics_from_outside_are_a_json_403(edge: Edge) -> None:

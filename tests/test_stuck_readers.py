@@ -136,3 +136,47 @@ async def test_a_stuck_reader_behind_nginx_is_cut_off(
                 break
         await until(lambda: not hub.listeners, within=30)
     assert dropped._value.get() == before + 1
+
+
+async def test_a_stuck_reader_nginx_cuts_off_first_is_one_line_of_its_log(
+    settings: Settings,
+    aiohttp_server: MakeServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+    nginx_dir: Path,
+) -> None:
+    """nginx's send_timeout, shortened to 2 s, drops the client first: its log counts the drop.
+
+    nginx holds what the client does not take, so the app (its write timeout 60 s here) never
+    sees the stall; the stream location logs nginx's drops at info level, one line each.
+    """
+    patient = dataclasses.replace(settings, sse_write_timeout_s=60.0, sse_heartbeat_s=60.0)
+    app_server = await aiohttp_server(create_app(patient))
+    port = free_port()
+    site = nginx_site(
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{app_server_port(app_server)}",
+        run_dir=nginx_dir,
+        shorter={"send_timeout 20s;": "send_timeout 2s;"},
+    )
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = app_server.app[HUB]
+    dropped = metrics.SSE_DROPPED.labels(reason="slow")
+    before = dropped._value.get()
+    with running(site.argv(), port=port):
+        await stuck_client(port, source="127.0.0.2")
+        await until(lambda: len(hub.listeners) == 1)
+        # More than the client's and nginx's buffers to the client hold: nginx must wait.
+        for score in range(1, 12):
+            await publisher.publish(live_body(cin=score, pad=12_000))
+        await until(lambda: not hub.listeners, within=30)
+    drops = [
+        line
+        for line in site.error_log.read_text().splitlines()
+        if "client timed out" in line and "while sending to client" in line
+    ]
+    assert len(drops) == 1
+    assert "client: 127.0.0.2" in drops[0]
+    assert "/api/livescore" in drops[0]
+    assert dropped._value.get() == before
