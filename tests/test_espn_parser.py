@@ -6,6 +6,7 @@ here from the fixture's JSON, never taken from the parser under test.
 
 from __future__ import annotations
 
+import gc
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -676,3 +677,24 @@ def test_a_body_over_the_limit_is_refused() -> None:
     assert len(padded) > MAX_DOCUMENT_BYTES
     with pytest.raises(UpstreamBadResponse, match="over the"):
         parse_scoreboard(padded, fetched_at=FETCHED_AT, ref=WEEK_5)
+
+
+@pytest.mark.parametrize("body", [b"{}", b"[]"])
+def test_the_collector_is_on_again_after_a_parse_that_fails(body: bytes) -> None:
+    """The parse pauses the cycle collector, and turns it back on however it ends."""
+    assert gc.isenabled()
+    with pytest.raises(UpstreamBadResponse):
+        parse_scoreboard(body, fetched_at=FETCHED_AT, ref=WEEK_5)
+    assert gc.isenabled()
+    parse_scoreboard(fixture_bytes(LIVE), fetched_at=FETCHED_AT, ref=WEEK_5)
+    assert gc.isenabled()
+
+
+def test_a_parse_leaves_a_paused_collector_paused() -> None:
+    """A caller that paused the collector itself finds it still paused."""
+    gc.disable()
+    try:
+        parse_scoreboard(fixture_bytes(LIVE), fetched_at=FETCHED_AT, ref=WEEK_5)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
