@@ -21,6 +21,7 @@ from tests.live_support import (
     EVENT_STREAM,
     IN_PLAY_GAME,
     Publisher,
+    SseReader,
     cin_score,
     live_body,
     open_stream,
@@ -173,6 +174,33 @@ async def test_heartbeat_comments_keep_the_stream_alive(
     await reader.event()
     assert (await reader.frame()).raw == b": ping\n\n"
     assert (await reader.frame()).raw == b": ping\n\n"
+
+
+async def test_heartbeats_of_many_streams_are_spread_over_the_interval(
+    live_settings: Settings, aiohttp_client: MakeClient, publisher: Publisher
+) -> None:
+    """Streams are pinged in phases: not all at one instant, each within one heartbeat."""
+    await publisher.publish(live_body())
+    heartbeat = 1.0  # four phases, 0.25 s apart
+    client = await aiohttp_client(
+        create_app(dataclasses.replace(live_settings, sse_heartbeat_s=heartbeat))
+    )
+    readers = [await open_stream(client) for _ in range(4)]
+    for reader in readers:
+        await reader.event()
+    loop = asyncio.get_running_loop()
+
+    async def ping_times(reader: SseReader) -> list[float]:
+        times = []
+        for _ in range(2):
+            assert (await reader.frame()).raw == b": ping\n\n"
+            times.append(loop.time())
+        return times
+
+    pinged = await asyncio.gather(*(ping_times(reader) for reader in readers))
+    firsts = sorted(times[0] for times in pinged)
+    assert firsts[-1] - firsts[0] >= 0.5
+    assert all(second - first <= heartbeat + 0.2 for first, second in pinged)
 
 
 async def test_live_events_refresh_the_week_api(

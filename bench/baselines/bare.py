@@ -1,6 +1,6 @@
 """Baseline (a): aiohttp returning the week's bytes from memory, the ceiling for Python.
 
-It sends the same bytes as the app: the body and the app's ETag, Cache-Control and X-Cache
+It sends the same bytes as the app: the body and every header of the app's answer but Date
 (captured from the app's own answer), so the ratio measures only the app's work per request.
 """
 

@@ -53,6 +53,13 @@ class LiveHub:
         self._heartbeat_s = max(heartbeat_s, 0.1)
         self._on_event = on_event
         self._listeners: set[Listener] = set()
+        # Each stream is pinged in one of these phases, a heartbeat apart, dealt round-robin:
+        # the pings of 10,000 streams spread over the heartbeat instead of all landing (and
+        # holding back an event) at one instant.
+        phases = max(1, round(self._heartbeat_s / CHECK_INTERVAL_S))
+        self._phases: list[set[Listener]] = [set() for _ in range(phases)]
+        self._phase = 0
+        self._dealt = 0
         self._recent: deque[LiveEvent] = deque(maxlen=RECENT_EVENTS)
         self._latest: LiveEvent | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -92,6 +99,8 @@ class LiveHub:
         # A plain add and discard rather than a context manager: an async generator per
         # stream is memory held for the stream's whole life (bench/ counts bytes per stream).
         self._listeners.add(listener)
+        listener.ping_phase = self._dealt = (self._dealt + 1) % len(self._phases)
+        self._phases[listener.ping_phase].add(listener)
         metrics.SSE_CLIENTS.inc()
         if self._closing:
             listener.close()
@@ -100,6 +109,7 @@ class LiveHub:
         """Stop feeding the listener."""
         if listener in self._listeners:
             self._listeners.remove(listener)
+            self._phases[listener.ping_phase].discard(listener)
             metrics.SSE_CLIENTS.dec()
 
     async def backlog(self, last_event_id: str | None) -> tuple[list[LiveEvent], bool]:
@@ -221,11 +231,12 @@ class LiveHub:
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
-        next_ping = loop.time() + self._heartbeat_s
+        ping_every = self._heartbeat_s / len(self._phases)
+        next_ping = loop.time() + ping_every
         next_check = loop.time()
         next_progress = loop.time() + PROGRESS_INTERVAL_S
         while True:
-            # Wake at the ping's time at the latest, so no gap between pings is ever longer.
+            # Wake at the next phase's time at the latest.
             await asyncio.sleep(min(CHECK_INTERVAL_S, max(0.0, next_ping - loop.time())))
             now = loop.time()
             if now >= next_check:
@@ -239,7 +250,12 @@ class LiveHub:
                 next_progress = now + PROGRESS_INTERVAL_S
                 for listener in tuple(self._listeners):
                     listener.check_progress(now)
-            if loop.time() >= next_ping:
-                next_ping = loop.time() + self._heartbeat_s
-                for listener in self._listeners:
+            # One phase per wake-up; a late wake-up catches up, so no stream waits longer
+            # than a heartbeat between pings.
+            for _ in self._phases:
+                if loop.time() < next_ping:
+                    break
+                next_ping += ping_every
+                for listener in self._phases[self._phase]:
                     listener.ping()
+                self._phase = (self._phase + 1) % len(self._phases)

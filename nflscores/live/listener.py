@@ -83,6 +83,7 @@ class Listener:
         "_writer",
         "_written",
         "last_key",
+        "ping_phase",
     )
 
     def __init__(
@@ -111,6 +112,8 @@ class Listener:
         self._state = State.STARTING
         #: The key of the last event written; older or repeated ones are never written.
         self.last_key: EventKey = (0, -1)
+        #: Which of the hub's heartbeat phases pings this stream (the hub deals it).
+        self.ping_phase = 0
         #: Bytes written to the transport, and of those, the most the client has taken.
         self._written = 0
         self._taken = 0
@@ -196,6 +199,11 @@ class Listener:
     def check_progress(self, now: float) -> None:
         """Cut the stream off when its client took no bytes for the write timeout."""
         if not self.open:
+            return
+        if self._taken == self._written:
+            # The client had taken every byte at the last look and none was written since:
+            # nothing to ask the kernel (most streams, most of the time, at no syscall each).
+            self._stalled_since = now
             return
         unsent = self.unsent_bytes
         taken = self._written - unsent

@@ -21,7 +21,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from nflscores.domain.encoding import dumps
 from nflscores.logs import JsonFormatter
-from nflscores.web.tallies import REJECTED_KEY, count_request
+from nflscores.web.tallies import count_request, rejection
 
 ACCESS_LOG: Final = logging.getLogger("nflscores.access")
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ class RequestLog(AbstractAccessLogger):
             return
         # The text line needs four fields: kept as they are and formatted with the rest of
         # its batch when the buffer is written (a cached request costs ~30 us here).
-        if request.get(REJECTED_KEY) is None:
+        if rejection(request) is None:
             self._lines.add_text((time.time(), request.method, request.path, status, elapsed))
         else:  # a refused request has no method or path of its own
             self._lines.add_text((time.time(), "-", "-", status, elapsed))
@@ -95,7 +95,7 @@ def access_fields(
 ) -> dict[str, Any]:
     """Return the fields of one access-log line."""
     headers = request.headers
-    rejected = request.get(REJECTED_KEY)
+    rejected = rejection(request)
     # A refused request has no method or path of its own (aiohttp gives it placeholders).
     method, path = ("-", "-") if rejected is not None else (request.method, request.path)
     return {

@@ -37,10 +37,17 @@ def count_request(request: web.BaseRequest, status: int) -> str:
     return _label(resource)
 
 
+def rejection(request: web.BaseRequest) -> str | None:
+    """Return why web.protocol refused the request before routing, or None (most requests)."""
+    # Most requests hold nothing in their mapping: len() spares the KeyError that
+    # Mapping.get raises and catches inside (0.75 us against 0.15 us, three times a request).
+    return request.get(REJECTED_KEY) if len(request) else None
+
+
 def _resource(request: web.BaseRequest) -> AbstractResource | None:
     # A request refused before routing (by the parser, say) has no match_info: reading it
     # raises, so look before asking.
-    if not isinstance(request, web.Request) or request.get(REJECTED_KEY) is not None:
+    if not isinstance(request, web.Request) or rejection(request) is not None:
         return None
     try:
         return request.match_info.route.resource
