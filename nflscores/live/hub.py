@@ -53,10 +53,12 @@ class LiveHub:
         self._heartbeat_s = max(heartbeat_s, 0.1)
         self._on_event = on_event
         self._listeners: set[Listener] = set()
-        # Each stream is pinged in one of these phases, a heartbeat apart, dealt round-robin:
-        # the pings of 10,000 streams spread over the heartbeat instead of all landing (and
-        # holding back an event) at one instant.
-        phases = max(1, round(self._heartbeat_s / CHECK_INTERVAL_S))
+        # Each stream is visited in one of these phases, dealt round-robin, every half
+        # heartbeat, and pinged when nothing was written to it since the visit before: the
+        # pings of 10,000 streams spread over the interval instead of all landing (and holding
+        # back an event) at one instant, a stream that events keep busy is never pinged, and
+        # none is silent longer than the heartbeat.
+        phases = max(1, round(self._heartbeat_s / 2 / CHECK_INTERVAL_S))
         self._phases: list[set[Listener]] = [set() for _ in range(phases)]
         self._phase = 0
         self._dealt = 0
@@ -231,7 +233,7 @@ class LiveHub:
 
     async def _tick(self) -> None:
         loop = asyncio.get_running_loop()
-        ping_every = self._heartbeat_s / len(self._phases)
+        ping_every = self._heartbeat_s / 2 / len(self._phases)
         next_ping = loop.time() + ping_every
         next_check = loop.time()
         next_progress = loop.time() + PROGRESS_INTERVAL_S
@@ -257,5 +259,5 @@ class LiveHub:
                     break
                 next_ping += ping_every
                 for listener in self._phases[self._phase]:
-                    listener.ping()
+                    listener.heartbeat()
                 self._phase = (self._phase + 1) % len(self._phases)

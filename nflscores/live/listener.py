@@ -77,6 +77,7 @@ class Listener:
         "_state",
         "_taken",
         "_teams",
+        "_visited",
         "_wakeup",
         "_whole_next",
         "_write_timeout_s",
@@ -117,6 +118,8 @@ class Listener:
         #: Bytes written to the transport, and of those, the most the client has taken.
         self._written = 0
         self._taken = 0
+        #: _written at the hub's last heartbeat visit.
+        self._visited = -1
         self._stalled_since = asyncio.get_running_loop().time()
         self._fd = self._tune_socket(request)
 
@@ -170,6 +173,12 @@ class Listener:
             pending.append(event)
             self._wake()
         return False
+
+    def heartbeat(self) -> None:
+        """Ping, unless something was written since the hub's last visit (half a heartbeat)."""
+        if self._written == self._visited:
+            self.ping()
+        self._visited = self._written
 
     def ping(self) -> None:
         """Write a heartbeat comment unless the socket is behind (then it needs none)."""
