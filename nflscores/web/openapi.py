@@ -471,7 +471,7 @@ def _operations() -> dict[str, Any]:
                     "delta client unless the newest `update` alone is shorter, in which case "
                     "it sends that; an id too old, or unusable, gets the current `update`. "
                     "`?team=NE,KC` keeps only those teams' games in every event (a delta with "
-                    "none of them is not sent). A `: ping` comment at least every 15 s."
+                    "none of them is not sent). A `: ping` comment after 15 s of silence."
                 ),
                 "parameters": [
                     {
