@@ -1,10 +1,12 @@
 """The parts of aiohttp below its public API that the stream and the worker rely on.
 
 The live stream writes pre-encoded chunks straight to the request's transport and watches
-the protocol's `writing_paused` (nflscores/live/listener.py); the gunicorn worker restores the
-listen backlog in its first `notify()`, which aiohttp calls once every site listens
-(nflscores/web/worker.py). pyproject bounds aiohttp below the next minor; when a new aiohttp
-changes any of this, these tests fail by name before the stream or the worker misbehave.
+the protocol's `writing_paused` (nflscores/live/listener.py), and cancels the idle-connection
+timer aiohttp arms for each new connection through `RequestHandler.keep_alive(True)`
+(nflscores/web/stream.py); the gunicorn worker restores the listen backlog in its first
+`notify()`, which aiohttp calls once every site listens (nflscores/web/worker.py). pyproject
+bounds aiohttp below the next minor; when a new aiohttp changes any of this, these tests fail
+by name before the stream or the worker misbehave.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from aiohttp import abc, web, web_protocol, worker
 from packaging.requirements import Requirement
 
 from nflscores.live.frames import http_chunk
-from tests.support import MakeClient
+from nflscores.settings import Settings
+from nflscores.web.app import create_app
+from nflscores.web.appkeys import HUB
+from tests.live_support import open_stream
+from tests.support import MakeClient, until
 
 
 def test_installed_aiohttp_is_within_the_bound_the_project_declares() -> None:
@@ -35,6 +41,29 @@ def test_request_handler_keeps_the_transport_and_writing_paused() -> None:
     assert isinstance(
         inspect.getattr_static(web_protocol.RequestHandler, "writing_paused"), property
     )
+
+
+def test_request_handler_keep_alive_cancels_the_idle_connection_timer() -> None:
+    """keep_alive(True) still drops the timer aiohttp arms when a connection opens."""
+    source = inspect.getsource(web_protocol.RequestHandler.keep_alive)
+    assert "_keepalive_handle.cancel()" in source
+    connection_made = inspect.getsource(web_protocol.RequestHandler.connection_made)
+    assert "self._keepalive_handle = loop.call_at" in connection_made
+
+
+async def test_an_open_stream_holds_no_idle_connection_timer(
+    aiohttp_client: MakeClient, settings: Settings
+) -> None:
+    """Once a stream has started, its connection has no keep-alive timer pending."""
+    client = await aiohttp_client(create_app(settings))
+    await open_stream(client)
+    hub = client.app[HUB]
+    await until(lambda: len(hub.listeners) == 1)
+    runner = client.server.runner
+    assert runner is not None
+    assert runner.server is not None
+    (connection,) = runner.server.connections
+    assert connection._keepalive_handle is None
 
 
 def test_stream_writer_drain_and_response_calls_keep_their_signatures() -> None:

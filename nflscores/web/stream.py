@@ -12,6 +12,7 @@ from typing import Final
 
 from aiohttp import web
 from aiohttp.http import HttpVersion11
+from aiohttp.web_protocol import RequestHandler
 
 from nflscores import metrics
 from nflscores.domain.errors import BadRequest, NflScoresError
@@ -83,6 +84,12 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         response.enable_chunked_encoding()
     writer = await response.prepare(request)
     assert writer is not None, "a fresh response always has a writer"
+    # aiohttp arms an idle-connection timer when a connection opens, for one that never sends
+    # a request; a stream is no idle connection, and the timer would be held (about 500 bytes
+    # a stream) until it fires. keep_alive(True) cancels it; the next request re-arms it.
+    protocol = request.protocol
+    if isinstance(protocol, RequestHandler):
+        protocol.keep_alive(True)
     try:
         await response.write(retry_frame(settings.sse_retry_ms))  # sends the headers too
     except ConnectionError:
