@@ -17,7 +17,7 @@ import pytest
 from nflscores.domain.errors import UpstreamBadResponse
 from nflscores.domain.models import Game, Week
 from nflscores.domain.weeks import WeekRef
-from nflscores.sources.espn_parser import parse_scoreboard
+from nflscores.sources.espn_parser import parse_event, parse_scoreboard
 from nflscores.sources.history import known_ids
 from tests.support import SHARED_DATA
 
@@ -272,3 +272,17 @@ def test_games_the_history_knows_get_their_eid(name: str, mapped_games: int) -> 
         else:
             assert game.id == f"espn-{espn_id}"
     assert mapped == mapped_games
+
+
+@pytest.mark.parametrize("name", sorted(SCOREBOARDS))
+def test_the_partial_decode_reads_every_game_as_the_whole_tree_does(name: str) -> None:
+    """The decoder that skips what the parser does not read loses nothing it does read."""
+    ref = SCOREBOARDS[name]
+    whole = [parse_event(event, ref=ref, ids=known_ids) for event in raw(name)["events"]]
+    body = (CAPTURES / name).read_bytes()
+    week = parse_scoreboard(body, fetched_at=FETCHED_AT, ref=ref, ids=known_ids)
+
+    def by_espn_id(game: Game) -> str:
+        return game.ids.espn or ""
+
+    assert sorted(week.games, key=by_espn_id) == sorted(whole, key=by_espn_id)

@@ -8,9 +8,11 @@ drains, and is cut off when the socket takes no bytes for the write timeout.
 "Takes" means the client's side acknowledged them, not that the kernel accepted them: a
 socket's buffers absorb a stuck reader's events for a long time (megabytes, through nginx
 too). The hub asks each socket for its unsent bytes (Linux's SIOCOUTQ: queued and not yet
-acknowledged) every second; a stream whose unsent bytes stop going down for the write
-timeout is cut off, counted in `nflscores_sse_clients_dropped_total{reason="slow"}` and
-logged. Stream sockets also get a small send buffer, so writes back up early.
+acknowledged) every second, unless its client had taken every byte at the last look and none
+was written since (most streams, most of the time); a stream whose unsent bytes stop going
+down for the write timeout is cut off, counted in
+`nflscores_sse_clients_dropped_total{reason="slow"}` and logged. Stream sockets also get a
+small send buffer, so writes back up early.
 
 A delta client (`?events=games`) is written each event's `game` frame instead; a lagging one
 whose queue overflows drops the queue and is sent the newest snapshot, since a delta only

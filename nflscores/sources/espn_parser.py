@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypedDict, TypeVar
 
+import msgspec
 import orjson
 
 from nflscores.domain.calendar import EASTERN, WEEKDAYS
@@ -171,9 +172,48 @@ def _read_scoreboard(
     return Scoreboard(week, calendar)
 
 
+class _Competition(TypedDict, total=False):
+    status: Any
+    situation: Any
+    competitors: Any
+    venue: Any
+    neutralSite: Any
+
+
+class _Event(TypedDict, total=False):
+    id: Any
+    date: Any
+    status: Any
+    season: Any
+    week: Any
+    competitions: list[_Competition]
+
+
+class _Scoreboard(TypedDict, total=False):
+    events: list[_Event]
+    season: Any
+    week: Any
+    leagues: Any
+
+
+#: Decodes a scoreboard to the keys the parser reads, down to each competition, skipping the
+#: rest (odds, leaders, broadcasts, headlines, links: most of ESPN's 150-400 KB) unbuilt: a
+#: quarter of orjson's time for a whole 400 KB tree (bench/espn.py). Every key read above a
+#: competition is named here; tests/test_espn_parser.py holds both decodes to the same week.
+_SKELETON: Final = msgspec.json.Decoder(_Scoreboard)
+
+
 def _document(body: bytes, max_bytes: int) -> dict[str, Any]:
     if len(body) > max_bytes:
         raise UpstreamBadResponse(f"the document is {len(body)} bytes, over the {max_bytes} limit")
+    try:
+        return dict(_SKELETON.decode(body))
+    except msgspec.MsgspecError:
+        pass  # not JSON, or not shaped like a scoreboard: the whole decode says what is wrong
+    return _whole_document(body)
+
+
+def _whole_document(body: bytes) -> dict[str, Any]:
     try:
         doc = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
