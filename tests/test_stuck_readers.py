@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import socket
@@ -13,12 +14,13 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from nflscores import metrics
+from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
 from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from nflscores.web.appkeys import HUB
 from tests.live_support import Publisher, live_body
-from tests.stack import nginx_site
+from tests.stack import NginxSite, nginx_site
 from tests.support import free_port, running, until
 
 #: Slow: they wait out real write timeouts.
@@ -40,6 +42,43 @@ def app_server_port(server: TestServer) -> int:
     """Return the port a started test server listens on."""
     assert server.port is not None
     return server.port
+
+
+@dataclasses.dataclass(frozen=True)
+class Edge:
+    """deploy/nginx.conf rendered in front of a test server, and the port it listens on."""
+
+    site: NginxSite
+    port: int
+
+
+def nginx_before(server: TestServer, run_dir: Path, shorter: dict[str, str] | None = None) -> Edge:
+    """Return deploy/nginx.conf rendered in front of the server (timeouts maybe shortened)."""
+    port = free_port()
+    site = nginx_site(
+        listen=f"127.0.0.1:{port}",
+        upstream=f"127.0.0.1:{app_server_port(server)}",
+        run_dir=run_dir,
+        shorter=shorter,
+    )
+    return Edge(site, port)
+
+
+@contextlib.asynccontextmanager
+async def stuck_behind(
+    edge: Edge,
+    server: TestServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+) -> AsyncIterator[tuple[Publisher, LiveHub]]:
+    """Run nginx with one client through it that reads nothing, its stream open in the app."""
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = server.app[HUB]
+    with running(edge.site.argv(), port=edge.port):
+        await stuck_client(edge.port, source="127.0.0.2")
+        await until(lambda: len(hub.listeners) == 1)
+        yield publisher, hub
 
 
 @pytest.fixture
@@ -115,20 +154,10 @@ async def test_a_stuck_reader_behind_nginx_is_cut_off(
     nginx_dir: Path,
 ) -> None:
     """Through nginx, whose buffers hide the client, the app still sees no progress and cuts."""
-    port = free_port()
-    site = nginx_site(
-        listen=f"127.0.0.1:{port}",
-        upstream=f"127.0.0.1:{app_server_port(app_server)}",
-        run_dir=nginx_dir,
-    )
-    publisher = Publisher(backend)
-    await publisher.publish(live_body(cin=0))
-    hub = app_server.app[HUB]
     dropped = metrics.SSE_DROPPED.labels(reason="slow")
     before = dropped._value.get()
-    with running(site.argv(), port=port):
-        await stuck_client(port, source="127.0.0.2")
-        await until(lambda: len(hub.listeners) == 1)
+    edge = nginx_before(app_server, nginx_dir)
+    async with stuck_behind(edge, app_server, backend, stuck_client) as (publisher, hub):
         # Enough to fill the client's, nginx's and the app's buffers between them.
         for score in range(1, 60):
             await publisher.publish(live_body(cin=score, pad=12_000))
@@ -152,28 +181,17 @@ async def test_a_stuck_reader_nginx_cuts_off_first_is_one_line_of_its_log(
     """
     patient = dataclasses.replace(settings, sse_write_timeout_s=60.0, sse_heartbeat_s=60.0)
     app_server = await aiohttp_server(create_app(patient))
-    port = free_port()
-    site = nginx_site(
-        listen=f"127.0.0.1:{port}",
-        upstream=f"127.0.0.1:{app_server_port(app_server)}",
-        run_dir=nginx_dir,
-        shorter={"send_timeout 20s;": "send_timeout 2s;"},
-    )
-    publisher = Publisher(backend)
-    await publisher.publish(live_body(cin=0))
-    hub = app_server.app[HUB]
     dropped = metrics.SSE_DROPPED.labels(reason="slow")
     before = dropped._value.get()
-    with running(site.argv(), port=port):
-        await stuck_client(port, source="127.0.0.2")
-        await until(lambda: len(hub.listeners) == 1)
+    edge = nginx_before(app_server, nginx_dir, {"send_timeout 20s;": "send_timeout 2s;"})
+    async with stuck_behind(edge, app_server, backend, stuck_client) as (publisher, hub):
         # More than the client's and nginx's buffers to the client hold: nginx must wait.
         for score in range(1, 12):
             await publisher.publish(live_body(cin=score, pad=12_000))
         await until(lambda: not hub.listeners, within=30)
     drops = [
         line
-        for line in site.error_log.read_text().splitlines()
+        for line in edge.site.error_log.read_text().splitlines()
         if "client timed out" in line and "while sending to client" in line
     ]
     assert len(drops) == 1
