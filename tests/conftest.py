@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -14,7 +15,7 @@ from nflscores.settings import Settings
 from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.espn_upstream import EspnUpstream
-from tests.live_support import LiveFeedServer
+from tests.live_support import LiveFeedServer, Publisher
 from tests.redis_ha import RedisCluster, SentinelGroup, redis_cluster, sentinel_group
 from tests.support import Client, MakeClient, MakeServer, free_port, redis_server_argv, running
 from tests.upstream import ScriptedUpstream
@@ -88,6 +89,30 @@ def settings(redis_url: str, upstream_url: str) -> Settings:
 async def client(settings: Settings, aiohttp_client: MakeClient) -> Client:
     """Return a client of the real application on real Redis and the scripted upstream."""
     return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+def live_settings(settings: Settings) -> Settings:
+    """Return the test settings with stream tunables the live tests rely on."""
+    return dataclasses.replace(
+        settings,
+        sse_retry_ms=3000,
+        sse_heartbeat_s=15.0,
+        sse_write_timeout_s=2.0,
+        sse_client_buffer=4,
+    )
+
+
+@pytest.fixture
+def publisher(backend: RedisBackend) -> Publisher:
+    """Return a publisher holding the poller lease."""
+    return Publisher(backend)
+
+
+@pytest.fixture
+async def live(live_settings: Settings, aiohttp_client: MakeClient) -> Client:
+    """Return a client of the real application with the live tunables."""
+    return await aiohttp_client(create_app(live_settings))
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from nflscores.live.diff import changed_games
 from nflscores.live.events import LiveEvent
 from nflscores.live.frames import http_chunk
 from nflscores.settings import Settings
-from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
 from tests.live_support import (
     EVENT_STREAM,
@@ -117,22 +116,10 @@ def test_delta_form_falls_back_to_the_snapshot_or_to_nothing() -> None:
 
 @pytest.fixture
 def live_settings(settings: Settings) -> Settings:
-    """Return the test settings with stream tunables the tests rely on."""
+    """Return conftest's live tunables but the default client buffer (the delta tests' own)."""
     return dataclasses.replace(
         settings, sse_retry_ms=3000, sse_heartbeat_s=15.0, sse_write_timeout_s=2.0
     )
-
-
-@pytest.fixture
-def publisher(backend: RedisBackend) -> Publisher:
-    """Return a publisher holding the poller lease."""
-    return Publisher(backend)
-
-
-@pytest.fixture
-async def live(live_settings: Settings, aiohttp_client: MakeClient) -> Client:
-    """Return a client of the real application."""
-    return await aiohttp_client(create_app(live_settings))
 
 
 async def open_deltas(

@@ -14,7 +14,7 @@ from nflscores import metrics
 from nflscores.domain.encoding import loads
 from nflscores.live.listener import State
 from nflscores.settings import Settings
-from nflscores.store import RedisBackend, parse_event_id
+from nflscores.store import parse_event_id
 from nflscores.web.app import create_app
 from nflscores.web.appkeys import HUB, SETTINGS
 from tests.live_support import (
@@ -28,30 +28,6 @@ from tests.live_support import (
 )
 from tests.support import Client, MakeClient, until
 from tests.upstream import ScriptedUpstream
-
-
-@pytest.fixture
-def live_settings(settings: Settings) -> Settings:
-    """Return the test settings with stream tunables the tests rely on."""
-    return dataclasses.replace(
-        settings,
-        sse_retry_ms=3000,
-        sse_heartbeat_s=15.0,
-        sse_write_timeout_s=2.0,
-        sse_client_buffer=4,
-    )
-
-
-@pytest.fixture
-def publisher(backend: RedisBackend) -> Publisher:
-    """Return a publisher holding the poller lease."""
-    return Publisher(backend)
-
-
-@pytest.fixture
-async def live(live_settings: Settings, aiohttp_client: MakeClient) -> Client:
-    """Return a client of the real application."""
-    return await aiohttp_client(create_app(live_settings))
 
 
 async def test_requests_not_asking_for_events_are_redirected_to_the_index(live: Client) -> None:
