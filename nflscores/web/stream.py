@@ -85,7 +85,7 @@ async def livescore(request: web.Request) -> web.StreamResponse:
     writer = await response.prepare(request)
     assert writer is not None, "a fresh response always has a writer"
     # aiohttp arms an idle-connection timer when a connection opens, for one that never sends
-    # a request; a stream is no idle connection, and the timer would be held (about 500 bytes
+    # a request; a stream is no idle connection, and the timer would be held (about 550 bytes
     # a stream) until it fires. keep_alive(True) cancels it; the next request re-arms it.
     protocol = request.protocol
     if isinstance(protocol, RequestHandler):
