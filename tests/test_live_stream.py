@@ -152,6 +152,7 @@ async def test_heartbeat_comments_keep_the_stream_alive(
     assert (await reader.frame()).raw == b": ping\n\n"
 
 
+@pytest.mark.slow  # waits out real heartbeats
 async def test_heartbeats_of_many_streams_are_spread_over_the_interval(
     live_settings: Settings, aiohttp_client: MakeClient, publisher: Publisher
 ) -> None:
@@ -179,6 +180,7 @@ async def test_heartbeats_of_many_streams_are_spread_over_the_interval(
     assert all(second - first <= heartbeat + 0.2 for first, second in pinged)
 
 
+@pytest.mark.slow  # waits out real heartbeats
 async def test_a_stream_that_events_keep_busy_gets_no_pings(
     live_settings: Settings, aiohttp_client: MakeClient, publisher: Publisher
 ) -> None:
