@@ -162,8 +162,14 @@ class Clients:
                 ctx.record("fan-out: load client (one of several, each its own sources)", command)
             log = _log(workdir / f"client-{i}.log")
             try:
+                # A session of its own is a scheduling group of its own (Linux's autogroup):
+                # the fleet lowers that group's priority below the servers' (fleet.py).
                 proc = await asyncio.create_subprocess_exec(
-                    *argv, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log
+                    *argv,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=log,
+                    start_new_session=True,
                 )
             finally:
                 log.close()

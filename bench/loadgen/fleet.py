@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import itertools
 import os
@@ -336,6 +337,21 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def lower_priority(nice: int) -> None:
+    """Put this process below the servers in the scheduler's eyes.
+
+    The kernel stamps each read's arrival, so this process's own waits for CPU do not count,
+    and it should not take CPU from the servers. Where Linux groups processes by session for
+    scheduling (autogroup), a niceness orders processes inside their group only, and groups
+    share the CPU evenly: the servers (a session of their own) would get half the machine
+    however nice the fleet is. So the fleet, started in a session of its own, lowers its
+    group's priority too.
+    """
+    os.nice(nice)
+    with contextlib.suppress(OSError):
+        Path("/proc/self/autogroup").write_text(f"{nice}\n")
+
+
 def raise_file_limit(needed: int) -> int:
     """Raise the soft open-file limit to the hard one; return it (fail when too low)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -414,9 +430,7 @@ async def report_done(fleet: Fleet) -> None:
 async def main(args: argparse.Namespace) -> None:
     """Open the streams, report ready, follow the orchestrator's commands; write figures."""
     limit = raise_file_limit(args.clients)
-    # Below the servers in the scheduler's eyes: the kernel stamps each read's arrival, so
-    # this process's own waits do not count, and it should not take CPU from the server.
-    os.nice(args.nice)
+    lower_priority(args.nice)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
