@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from nflscores.domain.encoding import error_body
 from nflscores.domain.errors import NflScoresError
+from nflscores.web.headers import ALLOW
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ async def no_route(request: web.Request) -> web.Response:
             405,
             "method_not_allowed",
             f"{request.method} is not allowed here; use {allow}",
-            headers={"Allow": allow},
+            headers={ALLOW: allow},
         )
     return error_response(404, "not_found", f"nothing here at {request.path}")
 

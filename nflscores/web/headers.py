@@ -4,6 +4,11 @@ The scores are public and read-only, so `/api/` allows GET and HEAD from any ori
 credentials (`Access-Control-Allow-Origin: *`), the stream included, and answers the preflight
 a browser sends before a request with `Last-Event-ID` or `If-None-Match`. `/metrics` is never
 shared with other origins. The page loads only its own files: no inline script or style.
+
+Every header name the service sets is made here once, as multidict's `istr`, which carries its
+case-folded form. Keyed by a plain `str`, a response's header multidict folds and keeps a copy
+of every name it holds, and another when it writes them out: about 1.4 KB held by each open
+stream for its whole life (bench/, 100,000 streams), and work on every cached answer.
 """
 
 from __future__ import annotations
@@ -11,29 +16,37 @@ from __future__ import annotations
 from typing import Final
 
 from aiohttp import web
+from multidict import istr
+
+ALLOW: Final = istr("Allow")
+CACHE_CONTROL: Final = istr("Cache-Control")
+CONTENT_TYPE: Final = istr("Content-Type")
+ETAG: Final = istr("ETag")
+X_ACCEL_BUFFERING: Final = istr("X-Accel-Buffering")
+X_CACHE: Final = istr("X-Cache")
 
 #: The `Server` header: the service's name, never its version or its libraries'.
 SERVER: Final = "nflscores"
-COMMON: Final = {"Server": SERVER, "X-Content-Type-Options": "nosniff"}
-API: Final = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers": "ETag, X-Cache, Retry-After",
+COMMON: Final[dict[str, str]] = {istr("Server"): SERVER, istr("X-Content-Type-Options"): "nosniff"}
+API: Final[dict[str, str]] = {
+    istr("Access-Control-Allow-Origin"): "*",
+    istr("Access-Control-Expose-Headers"): "ETag, X-Cache, Retry-After",
 }
-PREFLIGHT: Final = {
+PREFLIGHT: Final[dict[str, str]] = {
     **API,
-    "Access-Control-Allow-Methods": "GET, HEAD",
-    "Access-Control-Allow-Headers": "Last-Event-ID, If-None-Match, Cache-Control",
-    "Access-Control-Max-Age": "86400",
-    "Allow": "GET, HEAD, OPTIONS",
+    istr("Access-Control-Allow-Methods"): "GET, HEAD",
+    istr("Access-Control-Allow-Headers"): "Last-Event-ID, If-None-Match, Cache-Control",
+    istr("Access-Control-Max-Age"): "86400",
+    ALLOW: "GET, HEAD, OPTIONS",
 }
-PAGE: Final = {
-    "Content-Security-Policy": (
+PAGE: Final[dict[str, str]] = {
+    istr("Content-Security-Policy"): (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'"
     ),
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
+    istr("Referrer-Policy"): "strict-origin-when-cross-origin",
+    istr("X-Frame-Options"): "DENY",
 }
 _API_PREFIX: Final = "/api/"
 

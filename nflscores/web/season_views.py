@@ -19,6 +19,7 @@ from nflscores.domain.teams import CODE_PATTERN, era_code
 from nflscores.domain.weeks import parse_regular_week, parse_season
 from nflscores.web.appkeys import CLOCK, STANDINGS
 from nflscores.web.errors import json_errors
+from nflscores.web.headers import CACHE_CONTROL, CONTENT_TYPE, ETAG, X_CACHE
 from nflscores.web.views import JSON, STALE_MAX_AGE_S, matches
 
 _TEAM_RE: Final = re.compile(CODE_PATTERN)
@@ -41,10 +42,10 @@ def conditional_response(
         if result == "STALE"
         else public_max_age(fresh_until - request.app[CLOCK].time())
     )
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "X-Cache": result}
+    headers = {ETAG: etag, CACHE_CONTROL: f"public, max-age={max_age}", X_CACHE: result}
     if matches(request.headers.get("If-None-Match"), etag):
         return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = content_type
+    headers[CONTENT_TYPE] = content_type
     return web.Response(body=body, headers=headers)
 
 

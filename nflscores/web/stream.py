@@ -22,15 +22,20 @@ from nflscores.live.listener import Listener
 from nflscores.store import parse_event_id
 from nflscores.web.appkeys import HUB, SETTINGS
 from nflscores.web.errors import domain_error_response
+from nflscores.web.headers import API, CACHE_CONTROL, COMMON, CONTENT_TYPE, X_ACCEL_BUFFERING
 
 log = logging.getLogger(__name__)
 
 EVENT_STREAM: Final = "text/event-stream"
+#: Every header of the stream's answer, those of every API answer included: made whole at
+#: once, the response's multidict is not grown (and kept larger) header by header.
 HEADERS: Final = {
-    "Content-Type": EVENT_STREAM,
-    "Cache-Control": "no-cache",
+    CONTENT_TYPE: EVENT_STREAM,
+    CACHE_CONTROL: "no-cache",
     # nginx must pass each event on at once rather than fill its buffer first.
-    "X-Accel-Buffering": "no",
+    X_ACCEL_BUFFERING: "no",
+    **COMMON,
+    **API,
 }
 #: Where a request that does not ask for an event stream is sent.
 INDEX_PATH: Final = "/api/"

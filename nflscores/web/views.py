@@ -13,6 +13,7 @@ from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
 from nflscores.web.appkeys import BACKEND, CLOCK, ROUTE_TABLE, SETTINGS, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
+from nflscores.web.headers import CACHE_CONTROL, CONTENT_TYPE, ETAG, X_CACHE
 from nflscores.web.openapi import openapi_document
 from nflscores.web.route import Route
 
@@ -74,13 +75,13 @@ def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) 
     """Return the entry as a response, or 304 when the client's copy is current."""
     max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(request.app[CLOCK].time())
     headers = {
-        "ETag": entry.etag,
-        "Cache-Control": f"public, max-age={max_age}",
-        "X-Cache": result,
+        ETAG: entry.etag,
+        CACHE_CONTROL: f"public, max-age={max_age}",
+        X_CACHE: result,
     }
     if matches(request.headers.get("If-None-Match"), entry.etag):
         return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = JSON
+    headers[CONTENT_TYPE] = JSON
     return web.Response(body=entry.body, headers=headers)
 
 
