@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 import pytest
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
+from multidict import istr
 
 from nflscores import __version__
 from nflscores.settings import Settings, SettingsError
+from nflscores.web import headers, stream
 from nflscores.web.app import create_app
 from nflscores.web.metrics_view import allowed
 from tests.live_support import EVENT_STREAM, Publisher, live_body
@@ -31,6 +33,21 @@ async def test_no_answer_names_a_version_and_every_one_is_nosniff(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "aiohttp" not in str(response.headers)
     assert "Python" not in str(response.headers)
+
+
+def test_every_header_name_the_service_sets_is_made_once_as_an_istr() -> None:
+    """A plain str would be case-folded, and the copy kept, by each answer's multidict."""
+    tables = (headers.COMMON, headers.API, headers.PREFLIGHT, headers.PAGE, stream.HEADERS)
+    for table in tables:
+        assert all(isinstance(name, istr) for name in table), table
+
+
+async def test_a_week_names_its_headers_as_docs_api_spells_them(client: Client) -> None:
+    """On the wire the names keep their documented case: `ETag`, `X-Cache`, `Cache-Control`."""
+    response = await client.get("/api/2015/1")
+    assert response.status == 200
+    names = {name for name, _ in response.raw_headers}
+    assert {b"ETag", b"X-Cache", b"Cache-Control", b"Content-Type", b"Server"} <= names
 
 
 async def test_the_index_names_its_version_only_when_asked(client: Client) -> None:
