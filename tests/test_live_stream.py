@@ -226,6 +226,35 @@ async def test_a_client_that_leaves_is_dropped_at_once(live: Client, publisher: 
     await until(lambda: not hub.listeners, within=5)
 
 
+def awaiting(task: asyncio.Task[object]) -> list[str]:
+    """Return the names down a task's chain of awaits: each coroutine, then what it awaits."""
+    names: list[str] = []
+    awaited: object = task.get_coro()
+    while awaited is not None:
+        code = getattr(awaited, "cr_code", None)
+        names.append(type(awaited).__name__ if code is None else code.co_name)
+        awaited = getattr(awaited, "cr_await", None)
+    return names
+
+
+async def test_an_idle_stream_waits_in_its_handler_on_a_bare_future(
+    live: Client, publisher: Publisher
+) -> None:
+    """An idle stream's task holds the handler's frame and a future: no coroutine of the
+    listener's (each would be held by every open stream); a queued event still goes out."""
+    await publisher.publish(live_body(cin=0))
+    reader = await open_stream(live)
+    await reader.event()
+    chains = [awaiting(task) for task in asyncio.all_tasks()]
+    (chain,) = [chain for chain in chains if "livescore" in chain]
+    # The handler is the innermost coroutine; what it awaits is the future itself (through
+    # the future's iterator, C asyncio's FutureIter).
+    assert chain[-2] == "livescore"
+    assert chain[-1] in {"Future", "FutureIter"}
+    after = await publisher.publish(live_body(cin=1))
+    assert (await reader.event()).id == after
+
+
 async def test_hub_fills_the_gap_after_its_subscription_drops(
     live: Client, publisher: Publisher, redis_url: str
 ) -> None:

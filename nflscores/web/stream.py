@@ -113,7 +113,9 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         try:
             backlog, replay = await hub.backlog(resume_from)
             await listener.start(backlog, replay=replay)
-            await listener.serve()
+            del backlog  # held by this frame for the stream's whole life otherwise
+            while (step := listener.next_step()) is not None:
+                await step
         finally:
             hub.discard(listener)
         await listener.finish(response)
