@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from nflscores.domain.clock import SYSTEM_CLOCK, ManualClock
+from nflscores.domain.clock import SYSTEM_CLOCK, ManualClock, today
 
 
 def test_system_clock_is_aware_utc_and_agrees_with_its_epoch_seconds() -> None:
@@ -34,3 +34,16 @@ def test_manual_clock_refuses_to_go_back_or_start_naive() -> None:
         clock.advance(-1)
     with pytest.raises(ValueError, match="aware"):
         ManualClock(datetime(2015, 9, 13, 17, 0))
+
+
+def test_today_is_the_utc_date_and_turns_over_at_midnight_utc() -> None:
+    """today() agrees with now().date() on either side of midnight UTC, and on leap days."""
+    clock = ManualClock(datetime(2024, 2, 28, 23, 59, 59, tzinfo=UTC))
+    assert today(clock) == date(2024, 2, 28) == clock.now().date()
+    clock.advance(1)
+    assert today(clock) == date(2024, 2, 29) == clock.now().date()
+    clock.advance(timedelta(days=1))
+    assert today(clock) == date(2024, 3, 1)
+    before = SYSTEM_CLOCK.now().date()
+    got = today(SYSTEM_CLOCK)
+    assert got in {before, SYSTEM_CLOCK.now().date()}  # either side of a midnight between

@@ -8,6 +8,7 @@ from nflscores import __version__
 from nflscores.cache.entries import CachedWeek
 from nflscores.cache.season import load_summary
 from nflscores.cache.service import CacheResult
+from nflscores.domain.clock import today
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
@@ -44,7 +45,7 @@ async def index(request: web.Request) -> web.Response:
     if "version" in request.query:  # only when asked: nothing to help a scanner match CVEs
         data["version"] = __version__
     if "season" in request.query:
-        season = parse_season(request.query["season"], today=request.app[CLOCK].now().date())
+        season = parse_season(request.query["season"], today=today(request.app[CLOCK]))
         data["season"] = season
         data["weeks"] = [ref.slug for ref in weeks_of(season)]
         data["summary"] = await load_summary(request.app[BACKEND], season)
@@ -56,7 +57,7 @@ async def week(request: web.Request) -> web.Response:
     # The hot path: errors are caught here, not by a wrapper, to spare a frame per request.
     try:
         match = request.match_info
-        ref = parse_path(match["season"], match["week"], today=request.app[CLOCK].now().date())
+        ref = parse_path(match["season"], match["week"], today=today(request.app[CLOCK]))
         weeks = request.app[WEEKS]
         entry = weeks.cached(ref)
         result: CacheResult = "HIT"
