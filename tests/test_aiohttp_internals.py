@@ -1,12 +1,13 @@
 """The parts of aiohttp below its public API that the stream and the worker rely on.
 
 The live stream writes pre-encoded chunks straight to the request's transport and watches
-the protocol's `writing_paused` (nflscores/live/listener.py), and cancels the idle-connection
-timer aiohttp arms for each new connection through `RequestHandler.keep_alive(True)`
-(nflscores/web/stream.py); the gunicorn worker restores the listen backlog in its first
-`notify()`, which aiohttp calls once every site listens (nflscores/web/worker.py). pyproject
-bounds aiohttp below the next minor; when a new aiohttp changes any of this, these tests fail
-by name before the stream or the worker misbehave.
+the protocol's `writing_paused` (nflscores/live/listener.py), cancels the idle-connection
+timer aiohttp arms for each new connection through `RequestHandler.keep_alive(True)`, and
+clears its response's headers once they are on the wire (nflscores/web/stream.py); the
+gunicorn worker restores the listen backlog in its first `notify()`, which aiohttp calls once
+every site listens (nflscores/web/worker.py). pyproject bounds aiohttp below the next minor;
+when a new aiohttp changes any of this, these tests fail by name before the stream or the
+worker misbehave.
 """
 
 from __future__ import annotations
@@ -120,3 +121,41 @@ def test_worker_calls_notify_only_after_every_site_listens() -> None:
     assert started < notified
     assert re.search(r"for sock in self\.sockets:", source)
     assert list(inspect.signature(worker.GunicornWebWorker.notify).parameters) == ["self"]
+
+
+async def test_a_response_whose_sent_headers_are_cleared_still_ends_and_keeps_alive(
+    aiohttp_client: MakeClient,
+) -> None:
+    """The stream clears its headers once they are on the wire: aiohttp reads them no more.
+
+    The rest of the body, its end, the access log's status and the connection's reuse for
+    the next request do not depend on them.
+    """
+    statuses: list[int] = []
+    peers: list[object] = []
+
+    class Log(abc.AbstractAccessLogger):
+        def log(self, request: web.BaseRequest, response: web.StreamResponse, _: float) -> None:
+            statuses.append(response.status)
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        assert request.transport is not None
+        peers.append(request.transport.get_extra_info("peername"))
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        await response.write(b"first;")
+        response.headers.clear()
+        await response.write(b"last")
+        await response.write_eof()
+        return response
+
+    app = web.Application(handler_args={"access_log_class": Log})
+    app.router.add_get("/", handler)
+    client = await aiohttp_client(app)
+    for _ in range(2):
+        response = await client.get("/")
+        assert response.headers["Content-Type"] == "text/event-stream"
+        assert await response.read() == b"first;last"
+    assert peers[0] == peers[1]  # the second request came on the same connection
+    assert statuses == [200, 200]

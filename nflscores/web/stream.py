@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from typing import Final
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from aiohttp.http import HttpVersion11
@@ -49,18 +50,30 @@ def accepts_event_stream(request: web.BaseRequest) -> bool:
     return any(item.split(";", 1)[0].strip().lower() == EVENT_STREAM for item in accept.split(","))
 
 
-def last_event_id(request: web.BaseRequest) -> str | None:
+def stream_query(request: web.BaseRequest) -> dict[str, str]:
+    """Return the stream's query parameters, the first value of each name.
+
+    Read here rather than through `request.query`, which parses them into a multidict that
+    the request's URL keeps: about 400 bytes held by every open stream for its whole life.
+    """
+    query: dict[str, str] = {}
+    for name, value in parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True):
+        query.setdefault(name, value)
+    return query
+
+
+def last_event_id(request: web.BaseRequest, query: dict[str, str]) -> str | None:
     """Return the id a reconnecting client last saw (the header, else ?last_event_id=).
 
     An id that is not a stream id is no id: the client gets the snapshot, as a new one does.
     """
-    raw = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or ""
+    raw = request.headers.get("Last-Event-ID") or query.get("last_event_id") or ""
     return raw if parse_event_id(raw) is not None else None
 
 
-def wants_deltas(request: web.BaseRequest) -> bool:
+def wants_deltas(query: dict[str, str]) -> bool:
     """Return True for `?events=games`; raise BadRequest on an unknown mode."""
-    mode = request.query.get("events", "update")
+    mode = query.get("events", "update")
     if mode not in EVENTS_MODES:
         raise BadRequest(f"events must be one of {', '.join(EVENTS_MODES)}, not {mode!r}")
     return EVENTS_MODES[mode]
@@ -68,46 +81,11 @@ def wants_deltas(request: web.BaseRequest) -> bool:
 
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
-    # Everything the request carries is read before the response starts: once the 200 is
-    # sent, a bad value can no longer be answered with a JSON error. Its own JSON errors
-    # rather than json_errors' wrapper: a wrapper's frame would be held for the stream's
-    # whole life, and only these checks fail before the stream starts.
-    try:
-        teams = parse_teams(request.query.get("team", ""))
-        delta = wants_deltas(request)
-    except NflScoresError as exc:
-        return domain_error_response(exc)
-    if not accepts_event_stream(request):
-        raise web.HTTPFound(INDEX_PATH)
-    resume_from = last_event_id(request)
-    settings = request.app[SETTINGS]
+    # This frame lives as long as the stream: the setup, and its locals, are _open's.
+    response, listener, resume_from = await _open(request)
+    if listener is None:
+        return response
     hub = request.app[HUB]
-    response = web.StreamResponse(headers=HEADERS)
-    # Chunked framing is what lets one pre-encoded chunk go to every HTTP/1.1 socket.
-    chunked = request.version >= HttpVersion11
-    if chunked:
-        response.enable_chunked_encoding()
-    writer = await response.prepare(request)
-    assert writer is not None, "a fresh response always has a writer"
-    # aiohttp arms an idle-connection timer when a connection opens, for one that never sends
-    # a request; a stream is no idle connection, and the timer would be held (about 550 bytes
-    # a stream) until it fires. keep_alive(True) cancels it; the next request re-arms it.
-    protocol = request.protocol
-    if isinstance(protocol, RequestHandler):
-        protocol.keep_alive(True)
-    try:
-        await response.write(retry_frame(settings.sse_retry_ms))  # sends the headers too
-    except ConnectionError:
-        return response  # the client left before the first byte
-    listener = Listener(
-        request,
-        writer,
-        teams=teams,
-        chunked=chunked,
-        buffer=settings.sse_client_buffer,
-        write_timeout_s=settings.sse_write_timeout_s,
-        delta=delta,
-    )
     try:
         hub.add(listener)
         try:
@@ -126,3 +104,53 @@ async def livescore(request: web.Request) -> web.StreamResponse:
         metrics.SSE_DROPPED.labels(reason="error").inc()
         listener.abort()
     return response
+
+
+async def _open(request: web.Request) -> tuple[web.StreamResponse, Listener | None, str | None]:
+    """Start the stream's answer; return it, its listener and the client's last event id.
+
+    Without a listener the answer is already whole: a JSON error, or a client that left.
+    Everything the request carries is read before the response starts: once the 200 is
+    sent, a bad value can no longer be answered with a JSON error. Its own JSON errors
+    rather than json_errors' wrapper: a wrapper's frame would be held for the stream's
+    whole life, and only these checks fail before the stream starts.
+    """
+    query = stream_query(request)
+    try:
+        teams = parse_teams(query.get("team", ""))
+        delta = wants_deltas(query)
+    except NflScoresError as exc:
+        return domain_error_response(exc), None, None
+    if not accepts_event_stream(request):
+        raise web.HTTPFound(INDEX_PATH)
+    settings = request.app[SETTINGS]
+    response = web.StreamResponse(headers=HEADERS)
+    # Chunked framing is what lets one pre-encoded chunk go to every HTTP/1.1 socket.
+    chunked = request.version >= HttpVersion11
+    if chunked:
+        response.enable_chunked_encoding()
+    writer = await response.prepare(request)
+    assert writer is not None, "a fresh response always has a writer"
+    # aiohttp arms an idle-connection timer when a connection opens, for one that never sends
+    # a request; a stream is no idle connection, and the timer would be held (about 550 bytes
+    # a stream) until it fires. keep_alive(True) cancels it; the next request re-arms it.
+    protocol = request.protocol
+    if isinstance(protocol, RequestHandler):
+        protocol.keep_alive(True)
+    try:
+        await response.write(retry_frame(settings.sse_retry_ms))  # sends the headers too
+    except ConnectionError:
+        return response, None, None  # the client left before the first byte
+    # The headers are on the wire; the response would keep them, about 530 bytes, for the
+    # stream's whole life. Nothing reads them again (tests/test_aiohttp_internals.py).
+    response.headers.clear()
+    listener = Listener(
+        request,
+        writer,
+        teams=teams,
+        chunked=chunked,
+        buffer=settings.sse_client_buffer,
+        write_timeout_s=settings.sse_write_timeout_s,
+        delta=delta,
+    )
+    return response, listener, last_event_id(request, query)
