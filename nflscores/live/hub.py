@@ -52,16 +52,17 @@ class LiveHub:
         self._backend = backend
         self._heartbeat_s = max(heartbeat_s, 0.1)
         self._on_event = on_event
-        self._listeners: set[Listener] = set()
-        # Each stream is visited in one of these phases, dealt round-robin, every half
+        # Each stream is in one of these phases, dealt round-robin, visited every half
         # heartbeat, and pinged when nothing was written to it since the visit before: the
         # pings of 10,000 streams spread over the interval instead of all landing (and holding
         # back an event) at one instant, a stream that events keep busy is never pinged, and
-        # none is silent longer than the heartbeat.
+        # none is silent longer than the heartbeat. The phases are the only sets of streams:
+        # one more, of all of them, would be about 40 bytes a stream.
         phases = max(1, round(self._heartbeat_s / 2 / CHECK_INTERVAL_S))
         self._phases: list[set[Listener]] = [set() for _ in range(phases)]
         self._phase = 0
         self._dealt = 0
+        self._count = 0
         self._recent: deque[LiveEvent] = deque(maxlen=RECENT_EVENTS)
         self._latest: LiveEvent | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -75,7 +76,7 @@ class LiveHub:
     @property
     def listeners(self) -> tuple[Listener, ...]:
         """Return the streams open in this process now."""
-        return tuple(self._listeners)
+        return tuple(itertools.chain.from_iterable(self._phases))
 
     def start(self) -> None:
         """Start following the live channel and the heartbeat."""
@@ -93,25 +94,26 @@ class LiveHub:
     def close_streams(self) -> None:
         """End every stream with a reconnect hint (shutdown); refuse new ones."""
         self._closing = True
-        for listener in self._listeners:
+        for listener in self.listeners:
             listener.close()
 
     def add(self, listener: Listener) -> None:
         """Feed the listener every event until it is discarded."""
         # A plain add and discard rather than a context manager: an async generator per
         # stream is memory held for the stream's whole life (bench/ counts bytes per stream).
-        self._listeners.add(listener)
         listener.ping_phase = self._dealt = (self._dealt + 1) % len(self._phases)
         self._phases[listener.ping_phase].add(listener)
+        self._count += 1
         metrics.SSE_CLIENTS.inc()
         if self._closing:
             listener.close()
 
     def discard(self, listener: Listener) -> None:
         """Stop feeding the listener."""
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-            self._phases[listener.ping_phase].discard(listener)
+        phase = self._phases[listener.ping_phase]
+        if listener in phase:
+            phase.remove(listener)
+            self._count -= 1
             metrics.SSE_CLIENTS.dec()
 
     async def backlog(self, last_event_id: str | None) -> tuple[list[LiveEvent], bool]:
@@ -227,8 +229,9 @@ class LiveHub:
             except Exception:
                 log.exception("the live event hook failed for %s", event.id)
         delivered = 0
-        for listener in self._listeners:
-            delivered += listener.offer(event)
+        for phase in self._phases:
+            for listener in phase:
+                delivered += listener.offer(event)
         metrics.EVENTS_DELIVERED.inc(delivered)
 
     async def _tick(self) -> None:
@@ -242,15 +245,16 @@ class LiveHub:
             await asyncio.sleep(min(CHECK_INTERVAL_S, max(0.0, next_ping - loop.time())))
             now = loop.time()
             if now >= next_check:
-                for listener in self._listeners:
-                    listener.check()
+                for phase in self._phases:
+                    for listener in phase:
+                        listener.check()
                 # A sweep costs about 1 us a stream: with many, sweep less often, so that
                 # sweeping never takes more than a few percent of the process.
-                spaced = CHECK_INTERVAL_S * max(1.0, len(self._listeners) / CHECKS_PER_INTERVAL)
+                spaced = CHECK_INTERVAL_S * max(1.0, self._count / CHECKS_PER_INTERVAL)
                 next_check = loop.time() + spaced
             if now >= next_progress:
                 next_progress = now + PROGRESS_INTERVAL_S
-                for listener in tuple(self._listeners):
+                for listener in self.listeners:
                     listener.check_progress(now)
             # One phase per wake-up; a late wake-up catches up, so no stream waits longer
             # than a heartbeat between pings.

@@ -32,7 +32,7 @@ import termios
 from collections import deque
 from collections.abc import Awaitable, Sequence
 from enum import Enum
-from typing import Final
+from typing import Final, Protocol
 
 from aiohttp import web
 from aiohttp.abc import AbstractStreamWriter
@@ -55,6 +55,13 @@ _OUTQ: Final = getattr(termios, "TIOCOUTQ", None)
 STREAM_SNDBUF_BYTES: Final = 64 * 1024
 
 
+class SocketLike(Protocol):
+    """The socket a transport hands out (`get_extra_info("socket")`): its descriptor."""
+
+    def fileno(self) -> int:
+        """Return the descriptor, -1 once closed."""
+
+
 class State(Enum):
     """Where a stream is in its life."""
 
@@ -72,9 +79,9 @@ class Listener:
         "_buffer",
         "_chunked",
         "_delta",
-        "_fd",
         "_pending",
         "_protocol",
+        "_socket",
         "_stalled_since",
         "_state",
         "_taken",
@@ -123,7 +130,7 @@ class Listener:
         #: _written at the hub's last heartbeat visit.
         self._visited = -1
         self._stalled_since = asyncio.get_running_loop().time()
-        self._fd = self._tune_socket(request)
+        self._socket = self._tune_socket(request)
 
     @property
     def state(self) -> State:
@@ -201,9 +208,9 @@ class Listener:
         """Return bytes written to this stream that its client has not taken (acknowledged)."""
         transport = self._protocol.transport
         waiting = 0 if transport is None else transport.get_write_buffer_size()
-        if self._fd >= 0 and _OUTQ is not None:
+        if self._socket is not None and _OUTQ is not None:
             with contextlib.suppress(OSError):
-                queued = fcntl.ioctl(self._fd, _OUTQ, b"\0\0\0\0")
+                queued = fcntl.ioctl(self._socket.fileno(), _OUTQ, b"\0\0\0\0")
                 waiting += struct.unpack("i", queued)[0]
         return waiting
 
@@ -219,7 +226,8 @@ class Listener:
         unsent = self.unsent_bytes
         taken = self._written - unsent
         if unsent == 0 or taken > self._taken:
-            self._taken = taken
+            # All taken: the same int object as _written, not an equal one (bytes a stream).
+            self._taken = self._written if unsent == 0 else taken
             self._stalled_since = now
         elif now - self._stalled_since >= self._write_timeout_s:
             self._cut_off()
@@ -360,12 +368,16 @@ class Listener:
         if transport is not None:
             transport.abort()
 
-    def _tune_socket(self, request: web.BaseRequest) -> int:
-        """Size the stream socket's buffers and timeouts; return its descriptor (-1: none)."""
+    def _tune_socket(self, request: web.BaseRequest) -> SocketLike | None:
+        """Size the stream socket's buffers and timeouts; return it (None: not TCP).
+
+        The transport's own socket object, which it keeps anyway, rather than its descriptor:
+        an int that large is one more object a stream.
+        """
         transport = request.transport
         sock = None if transport is None else transport.get_extra_info("socket")
         if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
-            return -1
+            return None
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, STREAM_SNDBUF_BYTES)
         # Have the kernel drop the connection when sent bytes stay unacknowledged too long.
@@ -377,5 +389,5 @@ class Listener:
                 sock.setsockopt(
                     socket.IPPROTO_TCP, _TCP_USER_TIMEOUT, int(self._write_timeout_s * 2000)
                 )
-        fd: int = sock.fileno()
-        return fd
+        tuned: SocketLike = sock
+        return tuned
