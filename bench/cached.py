@@ -84,6 +84,11 @@ class Measured:
         """Return the median p99 latency of one (kind, target, connections)."""
         return median(r.p99_s for r in self.results.get((kind, key, n), []))
 
+    def cpu_us(self, kind: str, key: str, n: int) -> float | None:
+        """Return the median server CPU per answered request, in microseconds."""
+        runs = self.results.get((kind, key, n), [])
+        return median(r.server_cpu_s / r.requests * 1e6 for r in runs if r.requests)
+
 
 def _warm_app(app: Service) -> tuple[bytes, str, dict[str, str]]:
     """Request the week until it is served from the cache; return its bytes, ETag, headers."""
@@ -288,6 +293,7 @@ def _write(ctx: Context, m: Measured) -> Section:
     section.table(header, rows)
     _plot(section, ctx, m)
     _write_targets(section, ctx, m)
+    _write_cpu(section, plan.connections, m)
     _write_conditional(section, plan.connections[1:3], m)
     _write_spread(section, plan.connections, m)
     section.bullets(m.notes)
@@ -361,6 +367,40 @@ def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
         )  # fmt: skip
     section.text("Targets (ratios of medians measured in the same run):")
     section.table(["ratio", "connections", "measured", "target", "verdict"], rows)
+
+
+#: The targets whose CPU per request is shown: the app, its bare twin and the peers.
+CPU_KEYS = ("app+log", "app", "a", "d", "e")
+
+
+def _write_cpu(section: Section, connections: tuple[int, ...], m: Measured) -> None:
+    """Show the server's CPU per request: the work each answer costs, whatever wrk got."""
+    keys = [key for key in CPU_KEYS if any(("get", key, n) in m.results for n in connections)]
+    if not keys:
+        return
+    section.text(
+        "Server CPU per answered request: the CPU time of the target's processes over each "
+        "run (Redis's with the targets that run beside it) divided by the requests wrk "
+        "counted, median over the rounds. Throughput on these shared cores also depends on "
+        "how the CPU is split with wrk; this is the work each answer costs:"
+    )
+    section.table(
+        ["target", *[f"us @{n}" for n in connections]],
+        [[LABELS[key], *[num(m.cpu_us("get", key, n), 1) for n in connections]] for key in keys],
+    )
+    shipped, bare = "app+log", "a"
+    pairs = [
+        (n, m.cpu_us("get", shipped, n), m.cpu_us("get", bare, n))
+        for n in connections
+        if ("get", shipped, n) in m.results and ("get", bare, n) in m.results
+    ]
+    if pairs:
+        section.text(
+            f"{LABELS[bare]} over {LABELS[shipped]}, CPU per request (the throughput ratio the "
+            "target asks for, were wrk and the server not sharing the cores): "
+            + "; ".join(f"{num(ratio(b, a), 2)}x @{n}" for n, a, b in pairs)
+            + "."
+        )
 
 
 def _write_conditional(section: Section, connections: tuple[int, ...], m: Measured) -> None:
