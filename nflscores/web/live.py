@@ -20,6 +20,7 @@ from nflscores.live.poller import Poller
 from nflscores.live.tasks import cancel_and_wait
 from nflscores.store import MemoryBackend
 from nflscores.web.appkeys import BACKEND, CACHE, CLOCK, HUB, SETTINGS, UPSTREAM, WEEKS
+from nflscores.web.headers import CACHE_CONTROL
 
 __all__ = ["setup_live"]
 
@@ -36,7 +37,7 @@ def setup_live(app: web.Application) -> None:
 
 async def page(request: web.Request) -> web.FileResponse:
     """Serve the live scoreboard."""
-    return web.FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-cache"})
+    return web.FileResponse(STATIC_DIR / "index.html", headers={CACHE_CONTROL: "no-cache"})
 
 
 async def _hub(app: web.Application) -> AsyncIterator[None]:

@@ -17,6 +17,7 @@ from nflscores.settings import DEFAULT_METRICS_ALLOW, metrics_networks
 from nflscores.web.accesslog import ACCESS_LINES
 from nflscores.web.appkeys import METRICS_DIR, SETTINGS
 from nflscores.web.errors import error_response
+from nflscores.web.headers import CONTENT_TYPE
 from nflscores.web.tallies import flush_counts, flush_every_second
 
 #: prometheus_client's own switch for multiprocess mode (set by deploy/gunicorn.conf.py).
@@ -43,7 +44,7 @@ async def serve_metrics(request: web.Request) -> web.Response:
         return error_response(403, "forbidden", "the metrics are not served to this address")
     flush_counts()
     body = await asyncio.to_thread(render_metrics, request.app[METRICS_DIR])
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
+    return web.Response(body=body, headers={CONTENT_TYPE: CONTENT_TYPE_PLAIN_0_0_4})
 
 
 def allowed(remote: str | None, allow: str) -> bool:

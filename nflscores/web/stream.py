@@ -54,7 +54,7 @@ def stream_query(request: web.BaseRequest) -> dict[str, str]:
     """Return the stream's query parameters, the first value of each name.
 
     Read here rather than through `request.query`, which parses them into a multidict that
-    the request's URL keeps: about 400 bytes held by every open stream for its whole life.
+    the request's URL keeps: a few hundred bytes held by every open stream for its life.
     """
     query: dict[str, str] = {}
     for name, value in parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True):
