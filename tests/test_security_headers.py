@@ -9,6 +9,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from aiohttp.web import Application, Request
 from multidict import istr
+from yarl import URL
 
 from nflscores import __version__
 from nflscores.settings import Settings, SettingsError
@@ -64,6 +65,17 @@ async def test_the_api_is_open_to_every_origin_without_credentials(
     response = await client.get(path, headers={"Origin": "https://elsewhere.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+async def test_a_percent_encoded_api_path_gets_the_api_headers_it_is_routed_to(
+    client: Client,
+) -> None:
+    """The headers follow the path the router matched: `/%61pi/2015/1` is the week's answer."""
+    # encoded=True: the client would otherwise normalize %61 to "a" before sending it.
+    response = await client.get(URL("/%61pi/2015/1", encoded=True))
+    assert response.status == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Content-Security-Policy" not in response.headers
 
 
 async def test_the_stream_is_open_to_every_origin(client: Client, backend: object) -> None:

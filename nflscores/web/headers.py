@@ -61,7 +61,9 @@ async def add_headers(request: web.Request, response: web.StreamResponse) -> Non
     """Set the headers of docs/api.md's "Headers on every answer" on a response about to start."""
     headers = response.headers
     headers.update(COMMON)
-    path = request.path
+    # The path the router matched, already decoded and kept by the URL: request.path would
+    # decode it again and keep the copy on the request, ~200 bytes each open stream holds.
+    path = request.rel_url.path_safe
     if path.startswith(_API_PREFIX):
         headers.update(API)
     elif not path.startswith("/metrics"):
