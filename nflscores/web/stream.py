@@ -19,6 +19,7 @@ from nflscores import metrics
 from nflscores.domain.errors import BadRequest, NflScoresError
 from nflscores.live.filters import parse_teams
 from nflscores.live.frames import retry_frame
+from nflscores.live.hub import LiveHub
 from nflscores.live.listener import Listener
 from nflscores.store import parse_event_id
 from nflscores.web.appkeys import HUB, SETTINGS
@@ -81,29 +82,39 @@ def wants_deltas(query: dict[str, str]) -> bool:
 
 async def livescore(request: web.Request) -> web.StreamResponse:
     """Stream the live week: a snapshot or what was missed, then every change as it happens."""
-    # This frame lives as long as the stream: the setup, and its locals, are _open's.
+    # This frame lives as long as the stream, so it is kept small: the setup, the catch-up
+    # and the failure, with their locals and call stacks, are the functions below.
     response, listener, resume_from = await _open(request)
     if listener is None:
         return response
-    hub = request.app[HUB]
     try:
-        hub.add(listener)
         try:
-            backlog, replay = await hub.backlog(resume_from)
-            await listener.start(backlog, replay=replay)
-            del backlog  # held by this frame for the stream's whole life otherwise
+            await _catch_up(request.app[HUB], listener, resume_from)
             while (step := listener.next_step()) is not None:
                 await step
         finally:
-            hub.discard(listener)
+            request.app[HUB].discard(listener)
         await listener.finish(response)
     except Exception as exc:  # the stream has started: end it, never answer 500
-        # A JSON 500 now would be written inside the event stream's body. End the stream
-        # instead: the client reconnects with its Last-Event-ID and loses nothing.
-        log.error("a live stream failed and was ended: %s: %s", type(exc).__name__, exc)
-        metrics.SSE_DROPPED.labels(reason="error").inc()
-        listener.abort()
+        _end_failed(listener, exc)
     return response
+
+
+async def _catch_up(hub: LiveHub, listener: Listener, resume_from: str | None) -> None:
+    """Join the hub; send the snapshot, or the events missed since `resume_from`."""
+    # A frame of its own: the backlog's locals are gone before the stream goes idle.
+    hub.add(listener)
+    backlog, replay = await hub.backlog(resume_from)
+    await listener.start(backlog, replay=replay)
+
+
+def _end_failed(listener: Listener, exc: Exception) -> None:
+    """End a stream that failed after it started; log and count it."""
+    # A JSON 500 now would be written inside the event stream's body. End the stream
+    # instead: the client reconnects with its Last-Event-ID and loses nothing.
+    log.error("a live stream failed and was ended: %s: %s", type(exc).__name__, exc)
+    metrics.SSE_DROPPED.labels(reason="error").inc()
+    listener.abort()
 
 
 async def _open(request: web.Request) -> tuple[web.StreamResponse, Listener | None, str | None]:
