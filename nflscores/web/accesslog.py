@@ -27,13 +27,20 @@ ACCESS_LOG: Final = logging.getLogger("nflscores.access")
 log = logging.getLogger(__name__)
 #: How long a log line may wait in the buffer before it is written out.
 LOG_FLUSH_S: Final = 0.2
+#: aiohttp's default: timeouts longer than this are rounded up to a whole second.
+TIMEOUT_CEIL_THRESHOLD_S: Final = 5.0
 
 
 def request_log_args() -> dict[str, Any]:
-    """Return `web.Application(handler_args=...)` that makes every server use RequestLog."""
+    """Return `web.Application(handler_args=...)`: every server uses RequestLog."""
     # handler_args win over the runner's own, so gunicorn's worker, run_app and the test
-    # server all count and log the same way.
-    return {"access_log_class": RequestLog, "access_log": ACCESS_LOG}
+    # server all count and log the same way. aiohttp's own timeout_ceil_threshold (5), as a
+    # float: each connection's handler keeps float() of it, a new object of an int.
+    return {
+        "access_log_class": RequestLog,
+        "access_log": ACCESS_LOG,
+        "timeout_ceil_threshold": TIMEOUT_CEIL_THRESHOLD_S,
+    }
 
 
 class RequestLog(AbstractAccessLogger):
