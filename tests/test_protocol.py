@@ -6,10 +6,11 @@ import asyncio
 import dataclasses
 import inspect
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import pytest
-from aiohttp import web
+from aiohttp import web, web_protocol
 from aiohttp.web_protocol import RequestHandler
 
 from nflscores import metrics
@@ -18,7 +19,7 @@ from nflscores.settings import Settings
 from nflscores.web import protocol
 from nflscores.web.accesslog import ACCESS_LINES
 from nflscores.web.app import create_app
-from tests.support import until
+from tests.support import MakeClient, until
 
 #: Raw requests aiohttp's parser refuses, and the status and code each must get.
 REFUSED = {
@@ -172,3 +173,51 @@ def test_the_aiohttp_hooks_this_relies_on_are_still_there() -> None:
         vars(web.Server(lambda request: None, loop=asyncio.new_event_loop()))  # type: ignore[arg-type, return-value]
     )
     assert issubclass(protocol.JsonErrorServer, web.Server)
+
+
+async def test_pipelined_requests_are_answered_in_order_through_the_small_queue(
+    server: Server,
+) -> None:
+    """Three requests in one write wait in MessageQueue; each is answered, in its order."""
+    request = b"GET /api/%s HTTP/1.1\r\nHost: x\r\n\r\n"
+    last = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    raw = await exchange(server.port, request % b"openapi.json" + request % b"1800/1" + last)
+    statuses = re.findall(rb"HTTP/1\.1 (\d{3}) ", raw)
+    assert statuses == [b"200", b"404", b"200"]
+    assert raw.rstrip().endswith(b'{"status":"ok"}')
+
+
+def test_the_message_queue_pops_the_oldest_first() -> None:
+    """popleft is a deque's: the first request in is the first out, and the queue empties."""
+    queue = protocol.MessageQueue()
+    queue.append("first")
+    queue.append("second")
+    assert len(queue) == 2
+    assert queue.popleft() == "first"
+    assert queue.popleft() == "second"
+    assert not queue
+
+
+def test_request_handler_uses_its_message_queue_only_as_a_list_can_be_used() -> None:
+    """RequestHandler calls append and popleft on its queue, and len and truth: nothing else."""
+    source = inspect.getsource(web_protocol)
+    assert set(re.findall(r"self\._messages\.(\w+)", source)) <= {"append", "popleft"}
+    assert not re.search(r"self\._messages\s*\[", source)
+    # Made once, in __init__, where JsonErrorHandler replaces it.
+    assert len(re.findall(r"self\._messages\s*(?::[^=\n]+)?=[^=]", source)) == 1
+
+
+async def test_each_connection_queues_its_requests_in_a_message_queue(
+    aiohttp_client: MakeClient, settings: Settings
+) -> None:
+    """The handler of a live connection holds a MessageQueue, not aiohttp's deque."""
+    client = await aiohttp_client(create_app(settings))
+    async with client.get("/healthz") as response:
+        assert response.status == 200
+        runner = client.server.runner
+        assert runner is not None
+        assert runner.server is not None
+        handlers = runner.server.connections
+        assert handlers
+        queues: list[object] = [handler._messages for handler in handlers]
+        assert all(type(queue) is protocol.MessageQueue for queue in queues)

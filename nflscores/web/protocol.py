@@ -13,6 +13,8 @@ hooks `tests/test_protocol.py` checks on every aiohttp version:
 - `Application._make_handler`, the factory every runner (gunicorn's worker, `run_app`, the
   test server) asks for its `Server`, whose `__call__` makes one handler per connection.
 
+It also gives each connection a smaller queue of parsed requests (`MessageQueue`).
+
 A rejected request gets docs/api.md's JSON error with its proper status (400, 414, 431), one INFO
 log line, a count in `nflscores_http_rejected_total{reason}` and an access-log line.
 """
@@ -54,6 +56,23 @@ def rejection(exc: BaseException | None, *, in_request_line: bool) -> tuple[int,
     return 400, "bad_request", "the request is not valid HTTP/1.1"
 
 
+class MessageQueue(list[Any]):
+    """A connection's parsed requests waiting for their turn: RequestHandler's deque, made small.
+
+    aiohttp queues them in a deque, which allocates a block of 64 slots as it is made: 760
+    bytes that every open stream and idle keep-alive connection holds for its whole life, to
+    queue what is nearly always one request, and never more than aiohttp's 32 (it stops
+    reading beyond that). A list holds them in 56 bytes. RequestHandler uses the queue's
+    append, popleft, len and truth only (tests/test_aiohttp_internals.py).
+    """
+
+    __slots__ = ()
+
+    def popleft(self) -> Any:
+        """Remove and return the oldest request."""
+        return self.pop(0)
+
+
 class JsonErrorHandler(RequestHandler):
     """aiohttp's connection handler with JSON errors and a deadline on reading headers."""
 
@@ -70,6 +89,7 @@ class JsonErrorHandler(RequestHandler):
 
     def __init__(self, *args: Any, header_timeout_s: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._messages = MessageQueue()  # type: ignore[assignment]  # a deque's subset
         self._header_timeout_s = header_timeout_s
         self._header_deadline: asyncio.TimerHandle | None = None
         self._in_request_line = True
