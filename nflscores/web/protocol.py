@@ -63,7 +63,7 @@ class MessageQueue(list[Any]):
     bytes that every open stream and idle keep-alive connection holds for its whole life, to
     queue what is nearly always one request, and never more than aiohttp's 32 (it stops
     reading beyond that). A list holds them in 56 bytes. RequestHandler uses the queue's
-    append, popleft, len and truth only (tests/test_aiohttp_internals.py).
+    append, popleft, len and truth only (tests/test_protocol.py).
     """
 
     __slots__ = ()
