@@ -67,6 +67,19 @@ async def test_the_api_is_open_to_every_origin_without_credentials(
     assert "Access-Control-Allow-Credentials" not in response.headers
 
 
+async def test_a_week_and_its_304_carry_every_header_of_an_api_answer(client: Client) -> None:
+    """The week's answer is made whole by its handler; the 304 keeps the same headers."""
+    first = await client.get("/api/2015/1")
+    again = await client.get("/api/2015/1", headers={"If-None-Match": first.headers["ETag"]})
+    assert (first.status, again.status) == (200, 304)
+    for response in (first, again):
+        assert response.headers["Server"] == "nflscores"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert response.headers["Access-Control-Expose-Headers"] == "ETag, X-Cache, Retry-After"
+        assert "Content-Security-Policy" not in response.headers
+
+
 async def test_a_percent_encoded_api_path_gets_the_api_headers_it_is_routed_to(
     client: Client,
 ) -> None:

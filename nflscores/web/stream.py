@@ -24,7 +24,7 @@ from nflscores.live.listener import Listener
 from nflscores.store import parse_event_id
 from nflscores.web.appkeys import HUB, SETTINGS
 from nflscores.web.errors import domain_error_response
-from nflscores.web.headers import API, CACHE_CONTROL, COMMON, CONTENT_TYPE, X_ACCEL_BUFFERING
+from nflscores.web.headers import API_ANSWER, CACHE_CONTROL, CONTENT_TYPE, X_ACCEL_BUFFERING
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +36,7 @@ HEADERS: Final = {
     CACHE_CONTROL: "no-cache",
     # nginx must pass each event on at once rather than fill its buffer first.
     X_ACCEL_BUFFERING: "no",
-    **COMMON,
-    **API,
+    **API_ANSWER,
 }
 #: Where a request that does not ask for an event stream is sent.
 INDEX_PATH: Final = "/api/"
