@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from nflscores.domain.clock import SYSTEM_CLOCK, ManualClock, today
+from nflscores.domain.clock import SYSTEM_CLOCK, ManualClock, day_of, today
 
 
 def test_system_clock_is_aware_utc_and_agrees_with_its_epoch_seconds() -> None:
@@ -47,3 +47,10 @@ def test_today_is_the_utc_date_and_turns_over_at_midnight_utc() -> None:
     before = SYSTEM_CLOCK.now().date()
     got = today(SYSTEM_CLOCK)
     assert got in {before, SYSTEM_CLOCK.now().date()}  # either side of a midnight between
+
+
+def test_day_of_an_epoch_time_is_that_instants_utc_date() -> None:
+    """day_of(t) is the UTC date at t, the same today() gives a clock reading t."""
+    clock = ManualClock(datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC))
+    assert day_of(clock.time()) == today(clock) == date(2024, 12, 31)
+    assert day_of(clock.time() + 1) == date(2025, 1, 1)

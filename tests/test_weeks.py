@@ -11,8 +11,10 @@ from nflscores.domain.weeks import (
     FIRST_SEASON,
     POST_ROUNDS,
     WeekRef,
+    canonical,
     find_week,
     last_season,
+    parse_path,
     parse_season,
     parse_week,
     season_type_of,
@@ -309,3 +311,14 @@ def test_week_ref_reads_and_orders() -> None:
     assert hash(ref) == hash(parse_week(2015, "12"))
     with pytest.raises(AttributeError):
         ref.week = 13  # type: ignore[misc]
+
+
+def test_canonical_gives_the_ref_the_request_path_parses_to() -> None:
+    """An equal copy (a live event's, decoded) maps to parse_path's own object; others stay."""
+    parsed = parse_path("2015", "12", today=TODAY)
+    copy = WeekRef(season=2015, season_type=parsed.season_type, week=parsed.week, slug="12")
+    assert copy == parsed
+    assert copy is not parsed
+    assert canonical(copy) is parsed
+    stranger = WeekRef(season=2015, season_type="REG", week=99, slug="99")
+    assert canonical(stranger) is stranger

@@ -21,7 +21,7 @@ from nflscores import metrics
 from nflscores.cache.entries import CachedWeek, WeekCache
 from nflscores.domain.clock import SYSTEM_CLOCK, Clock
 from nflscores.domain.errors import CacheUnavailable, UpstreamError, UpstreamTimeout
-from nflscores.domain.weeks import WeekRef
+from nflscores.domain.weeks import WeekRef, canonical
 from nflscores.settings import Settings
 from nflscores.sources.base import Source
 from nflscores.store import Backend, keys
@@ -60,10 +60,10 @@ class WeekService:
         attempt_s = settings.upstream_queue_timeout_s + settings.upstream_timeout_s
         self._lock_ttl_s = attempt_s * attempts + 2.0
 
-    def cached(self, ref: WeekRef) -> CachedWeek | None:
-        """Return this process's fresh copy of the week, counted as a hit, or None."""
+    def cached(self, ref: WeekRef, now: float | None = None) -> CachedWeek | None:
+        """Return this process's fresh copy of the week at `now`, counted as a hit, or None."""
         local = self._local.get(ref)
-        if local is not None and local.is_fresh(self._clock.time()):
+        if local is not None and local.is_fresh(self._clock.time() if now is None else now):
             metrics.CACHE_RESULTS_TALLY.add("hit")
             return local
         return None
@@ -90,6 +90,9 @@ class WeekService:
         return entry
 
     def _keep(self, ref: WeekRef, entry: CachedWeek) -> None:
+        # Kept under the ref the request path parses to (a live event's is its equal copy):
+        # looking it up is then an identity check, not a dataclass __eq__, on every request.
+        ref = canonical(ref)
         self._local[ref] = entry
         self._local.move_to_end(ref)
         while len(self._local) > LOCAL_COPIES:

@@ -55,7 +55,12 @@ def today(clock: Clock) -> date:
     Epoch seconds count no leap seconds, so a day number is a UTC date exactly. Every week
     request asks (it bounds the seasons answered); `now().date()` cost it 2 us.
     """
-    return _day(int(clock.time() // _DAY_S))
+    return day_of(clock.time())
+
+
+def day_of(epoch_s: float) -> date:
+    """Return the UTC date of an epoch time (today() of a time already read)."""
+    return _day(int(epoch_s // _DAY_S))
 
 
 @functools.lru_cache(maxsize=4)

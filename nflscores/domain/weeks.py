@@ -117,6 +117,11 @@ def parse_week(season: int, slug: str) -> WeekRef:
     return ref
 
 
+def canonical(ref: WeekRef) -> WeekRef:
+    """Return the one WeekRef equal to ref that parse_path returns (ref itself if none)."""
+    return _weeks_by_slug(ref.season).get(ref.slug, ref)
+
+
 @cache
 def _weeks_by_slug(season: int) -> dict[str, WeekRef]:
     return {ref.slug: ref for ref in weeks_of(season)}

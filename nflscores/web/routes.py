@@ -17,14 +17,14 @@ from nflscores.web.stream import livescore
 WEEK_PATTERN: Final = "/api/{season}/{week:(?!standings$)[^{}/]+}"
 
 ROUTES: Final = (
+    # The hot path first: aiohttp tries the routes under /api in this order (the index's
+    # `/api/` among them), and each one tried before the week costs a match on every cached
+    # request. Its pattern leaves `standings` to the standings route.
+    Route("week", "/api/{season}/{week}", views.week, pattern=WEEK_PATTERN),
     Route("index", "/api/", views.index),
     Route("openapi", "/api/openapi.json", views.openapi),
     # The stream answers its own errors as JSON: a wrapper would live as long as each stream.
     Route("livescore", "/api/livescore", livescore, allow_head=False),
-    # The hot path first: aiohttp tries the /api routes in this order, and each one tried
-    # before the week costs a regex match on every cached request. Its pattern leaves
-    # `standings` to the standings route.
-    Route("week", "/api/{season}/{week}", views.week, pattern=WEEK_PATTERN),
     Route("standings", "/api/{season}/standings", season_views.standings),
     Route("team_calendar", "/api/{season}/teams/{team}.ics", season_views.team_calendar),
     Route("team", "/api/{season}/teams/{team}", season_views.team),

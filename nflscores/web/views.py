@@ -8,13 +8,13 @@ from nflscores import __version__
 from nflscores.cache.entries import CachedWeek
 from nflscores.cache.season import load_summary
 from nflscores.cache.service import CacheResult
-from nflscores.domain.clock import today
+from nflscores.domain.clock import day_of, today
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
 from nflscores.web.appkeys import BACKEND, CLOCK, ROUTE_TABLE, SETTINGS, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
-from nflscores.web.headers import CACHE_CONTROL, CONTENT_TYPE, ETAG, X_CACHE
+from nflscores.web.headers import API_ANSWER, CACHE_CONTROL, CONTENT_TYPE, ETAG, X_CACHE
 from nflscores.web.openapi import openapi_document
 from nflscores.web.route import Route
 
@@ -57,30 +57,37 @@ async def week(request: web.Request) -> web.Response:
     # The hot path: errors are caught here, not by a wrapper, to spare a frame per request.
     try:
         match = request.match_info
-        ref = parse_path(match["season"], match["week"], today=today(request.app[CLOCK]))
-        weeks = request.app[WEEKS]
-        entry = weeks.cached(ref)
+        app = request.app
+        now = app[CLOCK].time()  # read once: the season's bounds, freshness and max-age
+        ref = parse_path(match["season"], match["week"], today=day_of(now))
+        weeks = app[WEEKS]
+        entry = weeks.cached(ref, now)
         result: CacheResult = "HIT"
         if entry is None:
             entry, result = await weeks.get(ref)
+            now = app[CLOCK].time()
         if entry.state == "empty":
             raise NoGames(f"the upstream lists no games for {ref.season} week {ref.slug!r}")
-        return week_response(request, entry, result)
+        return week_response(request, entry, result, now)
     except NflScoresError as exc:
         return domain_error_response(exc)
     except Exception:
         return unexpected_error_response(request)
 
 
-def week_response(request: web.Request, entry: CachedWeek, result: CacheResult) -> web.Response:
-    """Return the entry as a response, or 304 when the client's copy is current."""
-    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(request.app[CLOCK].time())
+def week_response(
+    request: web.Request, entry: CachedWeek, result: CacheResult, now: float
+) -> web.Response:
+    """Return the entry as a response at `now`, or 304 when the client's copy is current."""
+    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(now)
     headers = {
+        **API_ANSWER,
         ETAG: entry.etag,
         CACHE_CONTROL: f"public, max-age={max_age}",
         X_CACHE: result,
     }
-    if matches(request.headers.get("If-None-Match"), entry.etag):
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match and matches(if_none_match, entry.etag):
         return web.Response(status=304, headers=headers)
     headers[CONTENT_TYPE] = JSON
     return web.Response(body=entry.body, headers=headers)
