@@ -131,7 +131,8 @@ class JsonErrorHandler(RequestHandler):
             self._line_bytes = 0
             self._line_tail = b""
             self._long_request_line = False
-            self._stop_header_deadline()
+            if self._header_deadline is not None:
+                self._stop_header_deadline()
         elif data and self._header_deadline is None:
             self._start_header_deadline()
 
