@@ -14,6 +14,7 @@ from nflscores.domain.weeks import parse_week, weeks_of
 from nflscores.settings import Settings
 from nflscores.store import keys
 from nflscores.web.app import create_app
+from nflscores.web.appkeys import WEEKS
 from nflscores.web.routes import ROUTES
 from tests.live_support import live_xml
 from tests.support import Client, MakeClient, free_port, until
@@ -86,6 +87,22 @@ async def test_concurrent_misses_across_processes_make_one_upstream_request(
     apps = [await aiohttp_client(create_app(settings)) for _ in range(3)]
     responses = await asyncio.gather(*(app.get("/api/2015/3") for app in apps for _ in range(4)))
     assert [r.status for r in responses] == [200] * 12
+    assert scripted.requests[WEEK_3] == 1
+
+
+async def test_a_miss_that_gets_the_lock_after_another_process_fetched_uses_its_copy(
+    settings: Settings, aiohttp_client: MakeClient, scripted: ScriptedUpstream
+) -> None:
+    """The race behind a second fetch: B misses, A fetches, stores and lets go, B locks.
+
+    B then finds A's copy in the store under the lock and asks the upstream nothing.
+    """
+    first, second = [await aiohttp_client(create_app(settings)) for _ in range(2)]
+    response = await first.get("/api/2015/3")
+    assert response.status == 200
+    # B's miss happened before A stored; what B does next is take the lock and fetch.
+    entry = await second.app[WEEKS]._fetch_once(parse_week(2015, "3"))
+    assert entry.body == await response.read()
     assert scripted.requests[WEEK_3] == 1
 
 

@@ -154,6 +154,11 @@ class WeekService:
         while True:
             if await self._backend.acquire(lock, token, ttl_ms=int(self._lock_ttl_s * 1000)):
                 try:
+                    # Another process may have fetched and let go between this one's miss and
+                    # its lock: its copy is the answer (a second fetch seen at 200 at once).
+                    stored = await self._cache.load(ref)
+                    if stored is not None and stored.is_fresh(self._clock.time()):
+                        return stored
                     return await self._cache.store(await self._upstream.fetch_week(ref))
                 finally:
                     await self._backend.release(lock, token)
