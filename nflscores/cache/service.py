@@ -156,8 +156,8 @@ class WeekService:
                 try:
                     # Another process may have fetched and let go between this one's miss and
                     # its lock: its copy is the answer (a second fetch seen at 200 at once).
-                    stored = await self._cache.load(ref)
-                    if stored is not None and stored.is_fresh(self._clock.time()):
+                    stored = await self._load_fresh(ref)
+                    if stored is not None:
                         return stored
                     return await self._cache.store(await self._upstream.fetch_week(ref))
                 finally:
@@ -172,9 +172,14 @@ class WeekService:
     async def _wait_for_other(self, ref: WeekRef, lock: str, deadline: float) -> CachedWeek | None:
         while self._clock.monotonic() < deadline:
             await asyncio.sleep(WAIT_POLL_S)
-            entry = await self._cache.load(ref)
-            if entry is not None and entry.is_fresh(self._clock.time()):
+            entry = await self._load_fresh(ref)
+            if entry is not None:
                 return entry
             if await self._backend.get(lock) is None:
                 return None
         return None
+
+    async def _load_fresh(self, ref: WeekRef) -> CachedWeek | None:
+        """Return the store's copy of the week while it is fresh, else None."""
+        entry = await self._cache.load(ref)
+        return entry if entry is not None and entry.is_fresh(self._clock.time()) else None
