@@ -130,6 +130,16 @@ async def test_an_http09_request_is_closed_at_once(server: Server) -> None:
     assert metrics.HTTP_REJECTED.labels(reason="http09")._value.get() == before + 1
 
 
+async def test_a_versionless_line_after_a_request_is_bounded(server: Server) -> None:
+    """A kept-alive connection's next line with no version waits no longer than the headers."""
+    raw = await exchange(server.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /", within=5.0)
+    first, _, rest = raw.partition(b'{"status":"ok"}')
+    assert status_and_body(first)[0] == 200
+    status, _, body = status_and_body(rest)
+    assert status == 408
+    assert loads(body)["error"]["code"] == "request_timeout"
+
+
 @pytest.mark.slow
 async def test_half_sent_headers_are_cut_off_after_the_header_timeout(server: Server) -> None:
     """A client that stops mid-headers gets a 408 and the connection closes (0.3 s here)."""

@@ -114,12 +114,10 @@ class JsonErrorHandler(RequestHandler):
     def data_received(self, data: bytes) -> None:
         """Feed the parser; keep the header deadline while a request's headers are partial."""
         reading_body = self._payload_parser is not None or self._upgraded
-        if not reading_body and self._in_request_line:
-            is_http1 = self._read_request_line(data)
-            # Only the first request line surely starts a chunk; HTTP/0.9 sends no second.
-            if not is_http1 and self._request_count == 0:
-                self._refuse_http09()
-                return
+        # Only the first request line surely starts a chunk; HTTP/0.9 sends no second.
+        if not reading_body and self._in_request_line and not self._read_request_line(data):
+            self._refuse_http09()
+            return
         super().data_received(data)
         if reading_body:
             return
@@ -133,18 +131,26 @@ class JsonErrorHandler(RequestHandler):
             self._long_request_line = False
             if self._header_deadline is not None:
                 self._stop_header_deadline()
+            if not data.endswith(b"\n") and self._payload_parser is None:
+                # The chunk goes on past the request's blank line: the next request's first
+                # bytes, whose headers have the deadline from now. (Or a body's last bytes:
+                # the service takes none, and such an idle connection closes at the deadline.)
+                self._start_header_deadline()
         elif data and self._header_deadline is None:
             self._start_header_deadline()
 
     def _read_request_line(self, data: bytes) -> bool:
-        """Follow the request line's bytes; False when it ends and is not HTTP/1.x."""
+        """Follow the request line's bytes; False when the connection's first one is not HTTP/1.x.
+
+        A later request line that is not goes on to the parser, which refuses it (400).
+        """
         end = data.find(b"\n")
         if end >= 0 and not self._line_bytes:
             # The whole line in one read (nearly every request): read in place, no copies.
             self._in_request_line = False
             self._long_request_line = end > self.max_line_size
-            if self._long_request_line:
-                return True  # the parser refuses it: 414
+            if self._long_request_line or self._request_count:
+                return True  # the parser refuses a long line (414), or a later bad one (400)
             return _VERSION_RE.search(data, max(0, end - 16), end) is not None
         line, newline, _ = data.partition(b"\n")
         self._line_bytes += len(line)
@@ -153,8 +159,8 @@ class JsonErrorHandler(RequestHandler):
         if not newline:
             return True
         self._in_request_line = False
-        if self._long_request_line:
-            return True  # the parser refuses it: 414
+        if self._long_request_line or self._request_count:
+            return True
         return _VERSION_RE.search(self._line_tail) is not None
 
     def handle_error(
