@@ -53,6 +53,9 @@ class WeekService:
         self._backend = backend
         self._upstream = upstream
         self._local: OrderedDict[WeekRef, CachedWeek] = OrderedDict()
+        #: Counts every change to the copies (one kept, one dropped): what was derived from
+        #: them (web.hot's answers) holds while it is unchanged.
+        self.changes = 0
         self._inflight: dict[WeekRef, asyncio.Future[tuple[CachedWeek, CacheResult]]] = {}
         self._refreshing: dict[WeekRef, asyncio.Task[None]] = {}
         # A fetch holds the lock no longer than its retries can take, plus a margin.
@@ -93,6 +96,7 @@ class WeekService:
         # Kept under the ref the request path parses to (a live event's is its equal copy):
         # looking it up is then an identity check, not a dataclass __eq__, on every request.
         ref = canonical(ref)
+        self.changes += 1
         self._local[ref] = entry
         self._local.move_to_end(ref)
         while len(self._local) > LOCAL_COPIES:

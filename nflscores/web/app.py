@@ -19,6 +19,7 @@ from nflscores.web.appkeys import (
     BACKEND,
     CACHE,
     CLOCK,
+    HOT,
     ROUTE_TABLE,
     SETTINGS,
     STANDINGS,
@@ -27,6 +28,7 @@ from nflscores.web.appkeys import (
 )
 from nflscores.web.errors import add_fallback_route
 from nflscores.web.headers import setup_headers
+from nflscores.web.hot import HotAnswers
 from nflscores.web.live import setup_live
 from nflscores.web.metrics_view import setup_observability
 from nflscores.web.routes import ROUTES
@@ -59,6 +61,7 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
             clock=clock,
         )
         app[WEEKS] = weeks
+        app[HOT] = HotAnswers(weeks)
         app[STANDINGS] = StandingsService(
             weeks=app[WEEKS], backend=app[BACKEND], settings=settings, clock=clock
         )

@@ -12,6 +12,7 @@ from nflscores.live.hub import LiveHub
 from nflscores.settings import Settings
 from nflscores.sources.base import Source
 from nflscores.store import Backend
+from nflscores.web.hot import HotAnswers
 from nflscores.web.route import Route
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -20,6 +21,7 @@ BACKEND = web.AppKey("backend", Backend)
 UPSTREAM = web.AppKey("upstream", Source)
 CACHE = web.AppKey("cache", WeekCache)
 WEEKS = web.AppKey("weeks", WeekService)
+HOT = web.AppKey("hot_answers", HotAnswers)
 STANDINGS = web.AppKey("standings", StandingsService)
 HUB = web.AppKey("live_hub", LiveHub)
 ROUTE_TABLE = web.AppKey("routes", tuple[Route, ...])

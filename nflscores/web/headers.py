@@ -22,6 +22,7 @@ ALLOW: Final = istr("Allow")
 CACHE_CONTROL: Final = istr("Cache-Control")
 CONTENT_TYPE: Final = istr("Content-Type")
 ETAG: Final = istr("ETag")
+IF_NONE_MATCH: Final = istr("If-None-Match")
 X_ACCEL_BUFFERING: Final = istr("X-Accel-Buffering")
 X_CACHE: Final = istr("X-Cache")
 

@@ -12,9 +12,16 @@ from nflscores.domain.clock import day_of, today
 from nflscores.domain.encoding import dumps
 from nflscores.domain.errors import CacheUnavailable, NflScoresError, NoGames
 from nflscores.domain.weeks import parse_path, parse_season, weeks_of
-from nflscores.web.appkeys import BACKEND, CLOCK, ROUTE_TABLE, SETTINGS, WEEKS
+from nflscores.web.appkeys import BACKEND, CLOCK, HOT, ROUTE_TABLE, SETTINGS, WEEKS
 from nflscores.web.errors import domain_error_response, json_errors, unexpected_error_response
-from nflscores.web.headers import API_ANSWER, CACHE_CONTROL, CONTENT_TYPE, ETAG, X_CACHE
+from nflscores.web.headers import (
+    API_ANSWER,
+    CACHE_CONTROL,
+    CONTENT_TYPE,
+    ETAG,
+    IF_NONE_MATCH,
+    X_CACHE,
+)
 from nflscores.web.openapi import openapi_document
 from nflscores.web.route import Route
 
@@ -59,38 +66,45 @@ async def week(request: web.Request) -> web.Response:
         match = request.match_info
         app = request.app
         now = app[CLOCK].time()  # read once: the season's bounds, freshness and max-age
-        ref = parse_path(match["season"], match["week"], today=day_of(now))
+        season, slug = match["season"], match["week"]
+        if_none_match = request.headers.get(IF_NONE_MATCH)
+        if not if_none_match:
+            hot = app[HOT].get(season, slug, now)
+            if hot is not None:
+                return web.Response(body=hot.body, headers=hot.headers)
+        ref = parse_path(season, slug, today=day_of(now))
         weeks = app[WEEKS]
         entry = weeks.cached(ref, now)
         result: CacheResult = "HIT"
+        # This process's copy, read with no await since: what it answers may be kept.
+        from_copy = entry is not None
         if entry is None:
             entry, result = await weeks.get(ref)
             now = app[CLOCK].time()
         if entry.state == "empty":
             raise NoGames(f"the upstream lists no games for {ref.season} week {ref.slug!r}")
-        return week_response(request, entry, result, now)
+        max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(now)
+        headers = answer_headers(entry, result, max_age)
+        if if_none_match and matches(if_none_match, entry.etag):
+            return web.Response(status=304, headers=headers)
+        headers[CONTENT_TYPE] = JSON
+        if from_copy:
+            app[HOT].keep(season, slug, entry, headers, max_age=max_age, now=now)
+        return web.Response(body=entry.body, headers=headers)
     except NflScoresError as exc:
         return domain_error_response(exc)
     except Exception:
         return unexpected_error_response(request)
 
 
-def week_response(
-    request: web.Request, entry: CachedWeek, result: CacheResult, now: float
-) -> web.Response:
-    """Return the entry as a response at `now`, or 304 when the client's copy is current."""
-    max_age = STALE_MAX_AGE_S if result == "STALE" else entry.max_age(now)
-    headers = {
+def answer_headers(entry: CachedWeek, result: CacheResult, max_age: int) -> dict[str, str]:
+    """Return the headers of a week's answer (but its Content-Type), made from API_ANSWER."""
+    return {
         **API_ANSWER,
         ETAG: entry.etag,
         CACHE_CONTROL: f"public, max-age={max_age}",
         X_CACHE: result,
     }
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and matches(if_none_match, entry.etag):
-        return web.Response(status=304, headers=headers)
-    headers[CONTENT_TYPE] = JSON
-    return web.Response(body=entry.body, headers=headers)
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
