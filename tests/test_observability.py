@@ -13,6 +13,7 @@ import pytest
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter
 from prometheus_client.parser import text_string_to_metric_families
+from yarl import URL
 
 from nflscores.logs import JsonFormatter
 from nflscores.metrics import Tally
@@ -178,6 +179,21 @@ async def test_text_access_log_line_reads_like_the_other_logs(
     (line,) = access_lines(capfd)
     assert " INFO nflscores.access: GET /moved 302 " in line
     assert line.endswith("ms")
+
+
+@pytest.mark.parametrize("access_log", ["text", "json"], indirect=True)
+@pytest.mark.usefixtures("access_log")
+async def test_an_encoded_newline_in_a_path_cannot_forge_a_log_line(
+    aiohttp_client: MakeClient, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A path's `%0A` is logged as sent: one request, one line, nothing after it made up."""
+    client = await aiohttp_client(small_app())
+    access_lines(capfd)
+    forged = "2026-12-01 19:00:00,000 INFO nflscores.access: GET /admin 200 0.1ms"
+    response = await client.get(URL("/nowhere%0A" + forged.replace(" ", "%20"), encoded=True))
+    assert response.status == 404
+    (line,) = access_lines(capfd)
+    assert "/nowhere%0A2026-12-01%2019:00:00" in line
 
 
 async def test_no_access_log_line_when_its_level_is_off(

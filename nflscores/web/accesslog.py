@@ -62,7 +62,7 @@ class RequestLog(AbstractAccessLogger):
         try:
             self._record(request, response.status, elapsed)
         except Exception as exc:  # a log line must never break the connection it records
-            log.warning("could not record %s %s: %r", request.method, request.path, exc)
+            log.warning("could not record %s %s: %r", request.method, logged_path(request), exc)
 
     def _record(self, request: web.BaseRequest, status: int, elapsed: float) -> None:
         rejected = rejection(request)
@@ -77,9 +77,20 @@ class RequestLog(AbstractAccessLogger):
         # The text line needs four fields: kept as they are and formatted with the rest of
         # its batch when the buffer is written (a cached request costs ~30 us here).
         if rejected is None:
-            self._lines.add_text((time.time(), request.method, request.path, status, elapsed))
+            self._lines.add_text(
+                (time.time(), request.method, logged_path(request), status, elapsed)
+            )
         else:  # a refused request has no method or path of its own
             self._lines.add_text((time.time(), "-", "-", status, elapsed))
+
+
+def logged_path(request: web.BaseRequest) -> str:
+    """Return the request's path as logs show it: as sent, still percent-encoded.
+
+    Decoded, a path's `%0A` would end a text log line and let the rest of the path forge the
+    next one. Encoded, every log line is one line, as nginx logs its requests.
+    """
+    return request.rel_url.raw_path
 
 
 def timestamp(iso: bool) -> str:
@@ -104,7 +115,7 @@ def access_fields(
     """Return the fields of one access-log line (`rejected`: the request's rejection())."""
     headers = request.headers
     # A refused request has no method or path of its own (aiohttp gives it placeholders).
-    method, path = ("-", "-") if rejected is not None else (request.method, request.path)
+    method, path = ("-", "-") if rejected is not None else (request.method, logged_path(request))
     return {
         "msg": f"{method} {path} {status}",
         "method": method,

@@ -11,6 +11,7 @@ from aiohttp.typedefs import Handler
 
 from nflscores.domain.encoding import error_body
 from nflscores.domain.errors import NflScoresError
+from nflscores.web.accesslog import logged_path
 from nflscores.web.headers import ALLOW
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def domain_error_response(exc: NflScoresError) -> web.Response:
 
 def unexpected_error_response(request: web.BaseRequest) -> web.Response:
     """Log the error being handled and return a JSON 500 without its details."""
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, logged_path(request))
     return error_response(500, "internal", "the server failed; the error is logged")
 
 
