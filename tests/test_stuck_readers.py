@@ -109,6 +109,30 @@ async def test_a_reader_that_stops_is_cut_off_though_the_kernel_takes_every_writ
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A few small events fit the socket buffers; no progress for 1 s still cuts the stream."""
+    await cut_off_after_events(app_server, backend, stuck_client, caplog)
+
+
+async def test_sweeps_held_after_events_still_cut_off_before_the_kernel(
+    settings: Settings,
+    aiohttp_server: MakeServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With 4 s the sweeps wait 1.5 s after an event; the cut-off still comes first (at 8 s
+    the kernel would drop the stream uncounted)."""
+    slower = dataclasses.replace(settings, sse_write_timeout_s=4.0, sse_heartbeat_s=60.0)
+    server: TestServer = await aiohttp_server(create_app(slower))
+    await cut_off_after_events(server, backend, stuck_client, caplog)
+
+
+async def cut_off_after_events(
+    app_server: TestServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Publish a few events to a client that reads nothing; it is cut off, counted as slow."""
     publisher = Publisher(backend)
     await publisher.publish(live_body(cin=0))
     hub = app_server.app[HUB]

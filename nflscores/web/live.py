@@ -48,7 +48,13 @@ async def _hub(app: web.Application) -> AsyncIterator[None]:
         if weeks is not None:
             weeks.remember(event.ref, event.body)
 
-    hub = LiveHub(app[BACKEND], heartbeat_s=app[SETTINGS].sse_heartbeat_s, on_event=remember)
+    settings = app[SETTINGS]
+    hub = LiveHub(
+        app[BACKEND],
+        heartbeat_s=settings.sse_heartbeat_s,
+        write_timeout_s=settings.sse_write_timeout_s,
+        on_event=remember,
+    )
     app[HUB] = hub
     hub.start()
     yield
