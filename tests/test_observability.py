@@ -17,7 +17,7 @@ from yarl import URL
 
 from nflscores.logs import JsonFormatter
 from nflscores.metrics import Tally
-from nflscores.web.accesslog import ACCESS_LINES, request_log_args
+from nflscores.web.accesslog import ACCESS_LINES, request_log_args, text_lines
 from nflscores.web.metrics_view import render_metrics, serve_metrics, setup_observability
 from tests.prometheus import sample, series
 from tests.support import Client, MakeClient
@@ -194,6 +194,21 @@ async def test_an_encoded_newline_in_a_path_cannot_forge_a_log_line(
     assert response.status == 404
     (line,) = access_lines(capfd)
     assert "/nowhere%0A2026-12-01%2019:00:00" in line
+
+
+def test_text_lines_format_each_field_in_a_batch() -> None:
+    """Milliseconds, status and duration read as formatted, across seconds and long requests."""
+    at = 1_796_000_000.0
+    records = [
+        (at + 0.0071, "GET", "/api/2015/1", 200, 0.00012),
+        (at + 0.999, "HEAD", "/", 304, 0.0123456),
+        (at + 1.5, "GET", "/api/livescore", 200, 312.5),
+    ]
+    assert text_lines(records, "nflscores.access").decode().splitlines() == [
+        "2026-11-30 00:53:20,007 INFO nflscores.access: GET /api/2015/1 200 0.12ms",
+        "2026-11-30 00:53:20,999 INFO nflscores.access: HEAD / 304 12.34ms",
+        "2026-11-30 00:53:21,500 INFO nflscores.access: GET /api/livescore 200 312500.00ms",
+    ]
 
 
 async def test_no_access_log_line_when_its_level_is_off(

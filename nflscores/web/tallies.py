@@ -29,15 +29,17 @@ _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 RequestKey = tuple[AbstractResource | None, str, int]
 
 
-def count_request(request: web.BaseRequest, status: int, rejected: str | None) -> str:
-    """Count one answered request; return the label of the route that answered it.
+def count_request(
+    request: web.BaseRequest, status: int, rejected: str | None
+) -> AbstractResource | None:
+    """Count one answered request; return the resource that answered it (see route_label).
 
     `rejected` is the request's `rejection()`, which the caller has read already.
     """
     resource = None if rejected is not None else _resource(request)
     # Labels are made from the key when counts are flushed, not here.
     REQUESTS_TALLY.add((resource, request.method, status))
-    return _label(resource)
+    return resource
 
 
 def rejection(request: web.BaseRequest) -> str | None:
@@ -59,11 +61,12 @@ def _resource(request: web.BaseRequest) -> AbstractResource | None:
 
 def _request_labels(key: RequestKey) -> tuple[str, ...]:
     resource, method, status = key
-    return (_label(resource), method if method in _METHODS else "OTHER", str(status))
+    return (route_label(resource), method if method in _METHODS else "OTHER", str(status))
 
 
 @functools.lru_cache(maxsize=256)
-def _label(resource: AbstractResource | None) -> str:
+def route_label(resource: AbstractResource | None) -> str:
+    """Return the route label of a resource count_request returned."""
     if resource is None or resource.name == "fallback":
         return UNMATCHED
     label: str = resource.canonical
