@@ -113,30 +113,38 @@ class JsonErrorHandler(RequestHandler):
 
     def data_received(self, data: bytes) -> None:
         """Feed the parser; keep the header deadline while a request's headers are partial."""
-        reading_body = self._payload_parser is not None or self._upgraded
-        # Only the first request line surely starts a chunk; HTTP/0.9 sends no second.
-        if not reading_body and self._in_request_line and not self._read_request_line(data):
-            self._refuse_http09()
+        # Every request's bytes pass here: the common case (a kept-alive connection's next
+        # request, whole in one read) does the least, and the rest is _read_request_line's.
+        if self._payload_parser is not None or self._upgraded:
+            super().data_received(data)  # a body's bytes: nothing here to follow
             return
+        if self._in_request_line:
+            end = data.find(b"\n")
+            if 0 <= end <= self.max_line_size and self._request_count and not self._line_bytes:
+                self._in_request_line = False  # a later request's short line, whole: as it is
+            elif not self._read_request_line(data):
+                # Only the first request line surely starts a chunk; HTTP/0.9 sends no second.
+                self._refuse_http09()
+                return
         super().data_received(data)
-        if reading_body:
+        if self._request_count == self._seen_requests:
+            if data and self._header_deadline is None:
+                self._start_header_deadline()  # the headers are partial: their clock runs
             return
-        if self._request_count != self._seen_requests:
-            # A whole request arrived: its clock stops; the next one's starts with its bytes.
-            self._seen_requests = self._request_count
-            self._parsed_line_long = self._long_request_line
-            self._in_request_line = True
+        # A whole request arrived: its clock stops; the next one's starts with its bytes.
+        self._seen_requests = self._request_count
+        self._parsed_line_long = self._long_request_line
+        self._in_request_line = True
+        if self._line_bytes or self._long_request_line:
             self._line_bytes = 0
             self._line_tail = b""
             self._long_request_line = False
-            if self._header_deadline is not None:
-                self._stop_header_deadline()
-            if not data.endswith(b"\n") and self._payload_parser is None:
-                # The chunk goes on past the request's blank line: the next request's first
-                # bytes, whose headers have the deadline from now. (Or a body's last bytes:
-                # the service takes none, and such an idle connection closes at the deadline.)
-                self._start_header_deadline()
-        elif data and self._header_deadline is None:
+        if self._header_deadline is not None:
+            self._stop_header_deadline()
+        if not data.endswith(b"\n") and self._payload_parser is None:
+            # The chunk goes on past the request's blank line: the next request's first
+            # bytes, whose headers have the deadline from now. (Or a body's last bytes:
+            # the service takes none, and such an idle connection closes at the deadline.)
             self._start_header_deadline()
 
     def _read_request_line(self, data: bytes) -> bool:
