@@ -31,6 +31,7 @@ format: $(STAMP)  ## fix what ruff can fix and format the code
 	$(BIN)/ruff format $(CHECKED)
 
 bench: system $(STAMP)  ## run bench/ and write bench/RESULTS.md
+	./scripts/install-system-packages.sh --bench
 	$(BIN)/python -m bench
 
 setup: system $(STAMP)  ## install the system packages and the virtualenv

@@ -2,7 +2,8 @@
 
 python -m bench                      the full run (about 20 minutes on 2 cores)
 python -m bench --quick              a smoke run under two minutes, written to bench/out/
-python -m bench --only fanout100k    one benchmark (cached, cold, fanout, fanout100k, espn)
+python -m bench --only fanout100k    one benchmark (cached, cold, fanout, fanout100k, espn,
+                                     instructions)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import cached, cold, espn, fanout, fanout100k, readme, selfcheck
+from bench import cached, cold, espn, fanout, fanout100k, instructions, readme, selfcheck
 from bench.context import Context
 from bench.machine import machine_facts, versions
 from bench.plan import FULL, QUICK, Plan
@@ -34,9 +35,10 @@ BENCHMARKS: dict[str, Callable[[Context], Section]] = {
     "fanout": fanout.run,
     "fanout100k": fanout100k.run,
     "espn": espn.run,
+    "instructions": instructions.run,
 }
 #: The order they run in: the longest and most telling first, so a run cut short keeps it.
-RUN_ORDER = ("fanout100k", "cached", "fanout", "cold", "espn")
+RUN_ORDER = ("fanout100k", "cached", "fanout", "cold", "espn", "instructions")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

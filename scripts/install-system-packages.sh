@@ -11,6 +11,10 @@ command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v chromium >/dev/null || need+=(chromium)
 command -v wrk >/dev/null || need+=(wrk)
 command -v ss >/dev/null || need+=(iproute2)
+# `--bench`: what only `make bench` runs (callgrind, for benchmark 6's instruction counts).
+if [ "${1:-}" = "--bench" ]; then
+    command -v valgrind >/dev/null || need+=(valgrind)
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
