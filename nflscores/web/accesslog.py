@@ -21,7 +21,7 @@ from aiohttp.abc import AbstractAccessLogger
 
 from nflscores.domain.encoding import dumps
 from nflscores.logs import JsonFormatter
-from nflscores.web.tallies import count_request, rejection, route_label
+from nflscores.web.tallies import Rejected, count_request, route_label
 
 ACCESS_LOG: Final = logging.getLogger("nflscores.access")
 log = logging.getLogger(__name__)
@@ -62,7 +62,8 @@ class RequestLog(AbstractAccessLogger):
         # Every answered request passes here: one frame, no helper of its own for the record.
         try:
             status = response.status
-            rejected = rejection(request)
+            # Only an answer web.protocol made for a refused request is a Rejected.
+            rejected = response.code if type(response) is Rejected else None
             resource = count_request(request, status, rejected)
             if not self.logger.isEnabledFor(logging.INFO):
                 return
@@ -110,7 +111,7 @@ def _second(second: int, sep: str) -> str:
 def access_fields(
     request: web.BaseRequest, route: str, status: int, elapsed: float, rejected: str | None
 ) -> dict[str, Any]:
-    """Return the fields of one access-log line (`rejected`: the request's rejection())."""
+    """Return the fields of one access-log line (`rejected`: a Rejected answer's code)."""
     headers = request.headers
     # A refused request has no method or path of its own (aiohttp gives it placeholders).
     method, path = ("-", "-") if rejected is not None else (request.method, logged_path(request))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import wraps
 
 from aiohttp import web
@@ -28,11 +28,16 @@ _HTTP_CODES = {
 
 
 def error_response(
-    status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    kind: Callable[..., web.Response] = web.Response,
 ) -> web.Response:
-    """Return the JSON error body of docs/api.md with its status."""
+    """Return the JSON error body of docs/api.md with its status, made by `kind`."""
     body = error_body(status, code, message)
-    response = web.Response(body=body, status=status, content_type="application/json")
+    response = kind(body=body, status=status, content_type="application/json")
     response.headers.update(headers or {})
     return response
 

@@ -22,6 +22,7 @@ log line, a count in `nflscores_http_rejected_total{reason}` and an access-log l
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from typing import Any, Final
@@ -34,7 +35,7 @@ from nflscores import metrics
 from nflscores.domain.encoding import dumps
 from nflscores.web.errors import error_response
 from nflscores.web.headers import COMMON, SERVER
-from nflscores.web.tallies import REJECTED_KEY as REJECTED
+from nflscores.web.tallies import Rejected
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class JsonErrorHandler(RequestHandler):
         # Every request's bytes pass here: the common case (a kept-alive connection's next
         # request, whole in one read) does the least, and the rest is _read_request_line's.
         if self._payload_parser is not None or self._upgraded:
-            super().data_received(data)  # a body's bytes: nothing here to follow
+            RequestHandler.data_received(self, data)  # a body's bytes: nothing here to follow
             return
         if self._in_request_line:
             end = data.find(b"\n")
@@ -126,7 +127,7 @@ class JsonErrorHandler(RequestHandler):
                 # Only the first request line surely starts a chunk; HTTP/0.9 sends no second.
                 self._refuse_http09()
                 return
-        super().data_received(data)
+        RequestHandler.data_received(self, data)  # as super() does, without making one
         if self._request_count == self._seen_requests:
             if data and self._header_deadline is None:
                 self._start_header_deadline()  # the headers are partial: their clock runs
@@ -141,7 +142,7 @@ class JsonErrorHandler(RequestHandler):
             self._long_request_line = False
         if self._header_deadline is not None:
             self._stop_header_deadline()
-        if not data.endswith(b"\n") and self._payload_parser is None:
+        if data[-1] != 0x0A and self._payload_parser is None:  # not "\n"
             # The chunk goes on past the request's blank line: the next request's first
             # bytes, whose headers have the deadline from now. (Or a body's last bytes:
             # the service takes none, and such an idle connection closes at the deadline.)
@@ -182,17 +183,20 @@ class JsonErrorHandler(RequestHandler):
         if request.writer.output_size > 0:
             # Part of a response went out already: nothing can be said any more.
             raise ConnectionError("the response had started; the connection is dropped")
+        response: web.Response
         if status == 400 and (exc is None or isinstance(exc, HttpProcessingError)):
             status, code, text = rejection(exc, in_request_line=self._parsed_line_long)
-            request[REJECTED] = code
             metrics.HTTP_REJECTED.labels(reason=code).inc()
             log.info("refused a request from %s: %d %s (%s)", request.remote, status, code, exc)
-        elif status == 504:
-            code, text = "timeout", "the request took too long"
+            refused = functools.partial(Rejected, code)
+            response = error_response(status, code, text, headers=COMMON, kind=refused)
         else:
-            log.error("unhandled error on a request from %s", request.remote, exc_info=exc)
-            status, code, text = 500, "internal", "the server failed; the error is logged"
-        response = error_response(status, code, text, headers=COMMON)
+            if status == 504:
+                code, text = "timeout", "the request took too long"
+            else:
+                log.error("unhandled error on a request from %s", request.remote, exc_info=exc)
+                status, code, text = 500, "internal", "the server failed; the error is logged"
+            response = error_response(status, code, text, headers=COMMON)
         response.force_close()
         return response
 

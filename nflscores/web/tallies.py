@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import functools
 from collections.abc import AsyncIterator
-from typing import Final
+from typing import Any, Final
 
 from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractResource
@@ -20,8 +20,6 @@ from nflscores import metrics
 
 #: Route label of requests no route matched, so unknown paths cannot grow the label set.
 UNMATCHED: Final = "unmatched"
-#: The key a request refused before routing carries (set by web.protocol).
-REJECTED_KEY: Final = web.RequestKey("nflscores.rejected", str)
 #: How often counts are flushed to the shared metrics.
 FLUSH_INTERVAL_S: Final = 1.0
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -34,29 +32,33 @@ def count_request(
 ) -> AbstractResource | None:
     """Count one answered request; return the resource that answered it (see route_label).
 
-    `rejected` is the request's `rejection()`, which the caller has read already.
+    `rejected` is the code of a Rejected answer, None for every other request.
     """
-    resource = None if rejected is not None else _resource(request)
+    resource = None
+    if rejected is None:
+        # Only a routed web.Request has match_info; reading it is the check (an isinstance
+        # of the request, an ABC, cost more). A request routed nowhere yet asserts.
+        try:
+            match_info: web.UrlMappingMatchInfo = getattr(request, "match_info")  # noqa: B009
+            resource = match_info.route.resource
+        except (AssertionError, AttributeError):
+            pass
     # Labels are made from the key when counts are flushed, not here.
     REQUESTS_TALLY.add((resource, request.method, status))
     return resource
 
 
-def rejection(request: web.BaseRequest) -> str | None:
-    """Return why web.protocol refused the request before routing, or None (most requests)."""
-    # Most requests hold nothing in their mapping: len() spares the KeyError that
-    # Mapping.get raises and catches inside (0.75 us against 0.15 us a request).
-    return request.get(REJECTED_KEY) if len(request) else None
+class Rejected(web.Response):
+    """The JSON error of a request web.protocol refused before routing; `code` says why.
 
+    The answer says it, not the request: an access-log record then tells a refused request
+    from the rest by the answer's type, with no lookup in the request's mapping (a call of
+    aiohttp's, in Python) on every request.
+    """
 
-def _resource(request: web.BaseRequest) -> AbstractResource | None:
-    # Only a routed web.Request has match_info; reading it is the check (an isinstance of
-    # the request, an ABC, cost more). A request routed nowhere yet asserts.
-    try:
-        match_info: web.UrlMappingMatchInfo = getattr(request, "match_info")  # noqa: B009
-        return match_info.route.resource
-    except (AssertionError, AttributeError):
-        return None
+    def __init__(self, code: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.code = code
 
 
 def _request_labels(key: RequestKey) -> tuple[str, ...]:
