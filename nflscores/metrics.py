@@ -20,6 +20,19 @@ from prometheus_client import Counter, Gauge, Histogram
 K = TypeVar("K", bound=Hashable)
 
 
+class Count:
+    """One key's count of a Tally, for a caller that counts it on every request.
+
+    `count.n += 1` is the whole increment: no call (Tally.add is a Python call, and a cached
+    request counted its hit with one).
+    """
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+
 class Tally(Generic[K]):
     """Count events in plain ints and add them to a labelled Prometheus counter on flush.
 
@@ -27,20 +40,29 @@ class Tally(Generic[K]):
     at flush time, so the hot path does not build label strings.
     """
 
-    __slots__ = ("_counter", "_labels_of", "_pending")
+    __slots__ = ("_counter", "_counts", "_labels_of", "_pending")
 
     def __init__(self, counter: Counter, labels_of: Callable[[K], tuple[str, ...]]) -> None:
         self._counter = counter
         self._labels_of = labels_of
         self._pending: dict[K, int] = {}
+        self._counts: dict[K, Count] = {}
 
     def add(self, key: K) -> None:
         """Count one event under key."""
         pending = self._pending
         pending[key] = pending.get(key, 0) + 1
 
+    def count_of(self, key: K) -> Count:
+        """Return the Count of one key, added to the tally at each flush."""
+        return self._counts.setdefault(key, Count())
+
     def flush(self) -> None:
         """Add what was counted since the last flush to the counter."""
+        for key, cell in self._counts.items():
+            if cell.n:
+                self._pending[key] = self._pending.get(key, 0) + cell.n
+                cell.n = 0
         pending, self._pending = self._pending, {}
         totals: dict[tuple[str, ...], int] = {}
         for key, count in pending.items():
@@ -82,3 +104,5 @@ SSE_DROPPED: Final = Counter(
 
 #: Week answers by where they came from ("hit", "miss", "stale").
 CACHE_RESULTS_TALLY: Final = Tally[str](CACHE_RESULTS, lambda result: (result,))
+#: The hits among them: every cached request counts one.
+CACHE_HITS: Final = CACHE_RESULTS_TALLY.count_of("hit")

@@ -265,3 +265,19 @@ def test_tally_counts_plain_keys_and_labels_them_only_when_flushed() -> None:
     assert registry.get_sample_value("tally_probe_total", {"parity": "odd"}) == 2
     tally.flush()  # nothing new since the last flush
     assert registry.get_sample_value("tally_probe_total", {"parity": "odd"}) == 2
+
+
+def test_a_tallys_count_is_added_at_each_flush_with_its_other_events() -> None:
+    """`count_of(key).n += 1` counts like add(key); a flush adds it once and starts it over."""
+    registry = CollectorRegistry()
+    counter = Counter("count_probe", "probe", ["result"], registry=registry)
+    tally = Tally[str](counter, lambda result: (result,))
+    hits = tally.count_of("hit")
+    assert tally.count_of("hit") is hits
+    hits.n += 2
+    tally.add("hit")
+    tally.flush()
+    assert registry.get_sample_value("count_probe_total", {"result": "hit"}) == 3
+    assert hits.n == 0
+    tally.flush()
+    assert registry.get_sample_value("count_probe_total", {"result": "hit"}) == 3

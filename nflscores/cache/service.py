@@ -67,7 +67,7 @@ class WeekService:
         """Return this process's fresh copy of the week at `now`, counted as a hit, or None."""
         local = self._local.get(ref)
         if local is not None and local.is_fresh(self._clock.time() if now is None else now):
-            metrics.CACHE_RESULTS_TALLY.add("hit")
+            metrics.CACHE_HITS.n += 1
             return local
         return None
 

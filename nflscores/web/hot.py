@@ -18,6 +18,7 @@ from typing import Final
 from nflscores import metrics
 from nflscores.cache.entries import CachedWeek
 from nflscores.cache.service import WeekService
+from nflscores.domain.clock import Clock
 
 #: How many paths' answers a process keeps; past it they are all dropped and made again.
 HOT_PATHS: Final = 256
@@ -37,16 +38,17 @@ class HotAnswer:
 class HotAnswers:
     """The last HIT answer of each week path, checked against the copies they came from."""
 
-    def __init__(self, weeks: WeekService) -> None:
+    def __init__(self, weeks: WeekService, clock: Clock) -> None:
         self._weeks = weeks
+        self._clock = clock
         self._answers: dict[tuple[str, str], HotAnswer] = {}
 
-    def get(self, season: str, week: str, now: float) -> HotAnswer | None:
-        """Return the answer kept for the path at `now`, counted as a hit, or None."""
+    def get(self, season: str, week: str) -> HotAnswer | None:
+        """Return the answer kept for the path now, counted as a hit, or None."""
         hot = self._answers.get((season, week))
-        if hot is None or now >= hot.until or hot.changes != self._weeks.changes:
+        if hot is None or self._clock.time() >= hot.until or hot.changes != self._weeks.changes:
             return None
-        metrics.CACHE_RESULTS_TALLY.add("hit")
+        metrics.CACHE_HITS.n += 1
         return hot
 
     def keep(
