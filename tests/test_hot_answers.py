@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime, timedelta
 
 from nflscores.cache.entries import CachedWeek
 from nflscores.domain.clock import ManualClock
@@ -71,23 +72,28 @@ async def test_a_kept_answer_ends_with_its_day(
     settings: Settings, aiohttp_client: MakeClient
 ) -> None:
     """A day-long max-age is kept no further than midnight UTC: the day bounds the seasons."""
-    app = create_app(settings)
+    midnight = datetime(2026, 12, 2, tzinfo=UTC)
+    clock = ManualClock(midnight - timedelta(seconds=1))
+    app = create_app(settings, clock=clock)
     await aiohttp_client(app)
     hot = app[HOT]
-    midnight = 86400.0 * 20_000
-    entry = CachedWeek(body=b"{}", etag='"e"', state="final", fresh_until=midnight + 7 * 86400)
-    hot.keep("2015", "1", entry, {}, max_age=86400, now=midnight - 1)
-    assert hot.get("2015", "1", midnight - 0.5) is not None
-    assert hot.get("2015", "1", midnight) is None
+    fresh_until = midnight.timestamp() + 7 * 86400
+    entry = CachedWeek(body=b"{}", etag='"e"', state="final", fresh_until=fresh_until)
+    hot.keep("2015", "1", entry, {}, max_age=86400, now=clock.time())
+    clock.advance(0.5)
+    assert hot.get("2015", "1") is not None
+    clock.advance(0.5)
+    assert hot.get("2015", "1") is None
 
 
 async def test_kept_answers_are_bounded(settings: Settings, aiohttp_client: MakeClient) -> None:
     """Past HOT_PATHS paths the kept answers are dropped, not grown without end."""
-    app = create_app(settings)
+    clock = ManualClock()
+    app = create_app(settings, clock=clock)
     await aiohttp_client(app)
     hot = app[HOT]
-    entry = CachedWeek(body=b"{}", etag='"e"', state="final", fresh_until=2e9)
+    entry = CachedWeek(body=b"{}", etag='"e"', state="final", fresh_until=clock.time() + 1e6)
     for number in range(HOT_PATHS + 1):
-        hot.keep("2015", str(number), entry, {}, max_age=60, now=1e9)
-    assert hot.get("2015", "0", 1e9) is None
-    assert hot.get("2015", str(HOT_PATHS), 1e9) is not None
+        hot.keep("2015", str(number), entry, {}, max_age=60, now=clock.time())
+    assert hot.get("2015", "0") is None
+    assert hot.get("2015", str(HOT_PATHS)) is not None

@@ -61,7 +61,7 @@ async def _upstream(app: web.Application) -> AsyncIterator[None]:
             clock=clock,
         )
         app[WEEKS] = weeks
-        app[HOT] = HotAnswers(weeks)
+        app[HOT] = HotAnswers(weeks, clock)
         app[STANDINGS] = StandingsService(
             weeks=app[WEEKS], backend=app[BACKEND], settings=settings, clock=clock
         )

@@ -65,13 +65,13 @@ async def week(request: web.Request) -> web.Response:
     try:
         match = request.match_info
         app = request.app
-        now = app[CLOCK].time()  # read once: the season's bounds, freshness and max-age
         season, slug = match["season"], match["week"]
         if_none_match = request.headers.get(IF_NONE_MATCH)
         if not if_none_match:
-            hot = app[HOT].get(season, slug, now)
+            hot = app[HOT].get(season, slug)
             if hot is not None:
                 return web.Response(body=hot.body, headers=hot.headers)
+        now = app[CLOCK].time()  # read once: the season's bounds, freshness and max-age
         ref = parse_path(season, slug, today=day_of(now))
         weeks = app[WEEKS]
         entry = weeks.cached(ref, now)
