@@ -149,8 +149,8 @@ def text_lines(records: list[TextRecord], logger: str) -> bytes:
     parts: list[str] = []
     second, stamp = -1, ""
     for at, method, path, status, elapsed in records:
-        if int(at) != second:
-            second = int(at)
+        if (whole := int(at)) != second:
+            second = whole
             stamp = _second(second, " ")
         millis = _THREE_DIGITS[int((at - second) * 1000)]
         shown = _NUMBERS[status] if 0 <= status < 1000 else str(status)

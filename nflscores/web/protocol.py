@@ -158,8 +158,8 @@ class JsonErrorHandler(RequestHandler):
             # The whole line in one read (nearly every request): read in place, no copies.
             self._in_request_line = False
             self._long_request_line = end > self.max_line_size
-            if self._long_request_line or self._request_count:
-                return True  # the parser refuses a long line (414), or a later bad one (400)
+            if self._long_request_line:
+                return True  # the parser refuses it: 414 (a later short line is not asked)
             return _VERSION_RE.search(data, max(0, end - 16), end) is not None
         line, newline, _ = data.partition(b"\n")
         self._line_bytes += len(line)
