@@ -6,13 +6,15 @@ request costs: callgrind counts the instructions a Python process runs while it 
 cached requests for the week, through aiohttp's real protocol, router and response, from a
 stub transport (no socket, no kernel: the same for both, and not counted). The count per
 request is the difference between N1 and N2 requests, divided by N2 - N1, so start-up and
-warm-up cancel out. Two counts of the same code agree to about 50 instructions in 200,000.
+warm-up cancel out. Counts of one process agree to within a few hundred instructions in
+200,000 from run to run.
 
 The processes are the app as gunicorn's worker builds it (create_app, the JSON protocol, the
 access log as deploy/gunicorn.conf.py configures logging) on the embedded store, and the bare
-aiohttp app of benchmark 1 sending the same bytes. callgrind runs them about 50 times slower,
-so the app's time-based batching (access-log writes, metric flushes, the hub's sweeps) is
-stretched by as much, to run as often per request as it does at full speed.
+aiohttp app of benchmark 1 sending the same bytes (in a process that built the app first, for
+those bytes). callgrind runs them about 50 times slower, so the app's time-based batching
+(access-log writes, metric flushes, the hub's sweeps) is stretched by as much, to run as often
+per request as it does at full speed.
 """
 
 from __future__ import annotations
