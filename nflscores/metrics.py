@@ -40,17 +40,18 @@ class Tally(Generic[K]):
     at flush time, so the hot path does not build label strings.
     """
 
-    __slots__ = ("_counter", "_counts", "_labels_of", "_pending")
+    __slots__ = ("_counter", "_counts", "_labels_of", "pending")
 
     def __init__(self, counter: Counter, labels_of: Callable[[K], tuple[str, ...]]) -> None:
         self._counter = counter
         self._labels_of = labels_of
-        self._pending: dict[K, int] = {}
+        #: Events counted since the last flush, by key: `add`, or its two lines inline.
+        self.pending: dict[K, int] = {}
         self._counts: dict[K, Count] = {}
 
     def add(self, key: K) -> None:
         """Count one event under key."""
-        pending = self._pending
+        pending = self.pending
         pending[key] = pending.get(key, 0) + 1
 
     def count_of(self, key: K) -> Count:
@@ -61,9 +62,9 @@ class Tally(Generic[K]):
         """Add what was counted since the last flush to the counter."""
         for key, cell in self._counts.items():
             if cell.n:
-                self._pending[key] = self._pending.get(key, 0) + cell.n
+                self.pending[key] = self.pending.get(key, 0) + cell.n
                 cell.n = 0
-        pending, self._pending = self._pending, {}
+        pending, self.pending = self.pending, {}
         totals: dict[tuple[str, ...], int] = {}
         for key, count in pending.items():
             labels = self._labels_of(key)

@@ -198,11 +198,11 @@ async def test_an_encoded_newline_in_a_path_cannot_forge_a_log_line(
 
 def test_text_lines_format_each_field_in_a_batch() -> None:
     """Milliseconds, status and duration read as formatted, across seconds and long requests."""
-    at = 1_796_000_000.0
+    at = 1_796_000_000 * 1_000_000_000
     records = [
-        (at + 0.0071, "GET", "/api/2015/1", 200, 0.00012),
-        (at + 0.999, "HEAD", "/", 304, 0.0123456),
-        (at + 1.5, "GET", "/api/livescore", 200, 312.5),
+        (at + 7_100_000, "GET", "/api/2015/1", 200, 0.00012),
+        (at + 999_000_000, "HEAD", "/", 304, 0.0123456),
+        (at + 1_500_000_000, "GET", "/api/livescore", 200, 312.5),
     ]
     assert text_lines(records, "nflscores.access").decode().splitlines() == [
         "2026-11-30 00:53:20,007 INFO nflscores.access: GET /api/2015/1 200 0.12ms",

@@ -47,12 +47,14 @@ class RequestLog(AbstractAccessLogger):
     """Count each answered request by route and status, and log it in one line."""
 
     # One per connection (aiohttp makes an access logger per connection): no __dict__.
-    __slots__ = ("_json", "_lines")
+    __slots__ = ("_json", "_lines", "_on")
 
     def __init__(self, logger: logging.Logger, log_format: str) -> None:
         super().__init__(logger, log_format)
         self._lines = ACCESS_LINES
-        # Decided once: the server builds its access logger after logging is configured.
+        # Decided once per connection: the server builds its access loggers after logging is
+        # configured, and a level changed later holds from the next connection on.
+        self._on = logger.isEnabledFor(logging.INFO)
         self._json = any(
             isinstance(handler.formatter, JsonFormatter) for handler in logging.getLogger().handlers
         )
@@ -64,21 +66,21 @@ class RequestLog(AbstractAccessLogger):
             status = response.status
             # Only an answer web.protocol made for a refused request is a Rejected.
             rejected = response.code if type(response) is Rejected else None
-            resource = count_request(request, status, rejected)
-            if not self.logger.isEnabledFor(logging.INFO):
+            route = count_request(request, status, rejected)
+            if not self._on:
                 return
             if self._json:
-                fields = access_fields(request, route_label(resource), status, elapsed, rejected)
+                fields = access_fields(request, route_label(route), status, elapsed, rejected)
                 head = {"ts": timestamp(True), "level": "info", "logger": self.logger.name}
                 self._lines.add(dumps({**head, **fields}))
             elif rejected is None:
                 # The text line's fields, kept as they are and formatted with the rest of
-                # its batch when the buffer is written.
+                # its batch when the buffer is written; the path as logged_path gives it.
                 self._lines.add_text(
-                    (time.time(), request.method, logged_path(request), status, elapsed)
+                    (time.time_ns(), request.method, request.rel_url.raw_path, status, elapsed)
                 )
             else:  # a refused request has no method or path of its own
-                self._lines.add_text((time.time(), "-", "-", status, elapsed))
+                self._lines.add_text((time.time_ns(), "-", "-", status, elapsed))
         except Exception as exc:  # a log line must never break the connection it records
             log.warning("could not record %s %s: %r", request.method, logged_path(request), exc)
 
@@ -129,37 +131,41 @@ def access_fields(
     }
 
 
-#: A text access-log line before formatting: (time, method, path, status, seconds taken).
-TextRecord = tuple[float, str, str, int, float]
+#: A text access-log line before formatting: (time in ns, method, path, status, seconds taken).
+TextRecord = tuple[int, str, str, int, float]
 
 
 #: Numbers a text line shows, formatted once: looked up, a number costs no conversion.
 _NUMBERS: Final = tuple(str(number) for number in range(1000))
 _THREE_DIGITS: Final = tuple(f"{number:03d}" for number in range(1000))
 _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(100))
+_NS: Final = 1_000_000_000
 
 
 def text_lines(records: list[TextRecord], logger: str) -> bytes:
     """Return the text lines of the records, as `timestamp INFO logger: GET /path 200 1.20ms`.
 
-    One string for the batch, encoded once, its numbers looked up rather than formatted, and
-    each second's timestamp made once: a line costs a third of what one f-string of them did.
+    One string for the batch, encoded once, each line one f-string of parts looked up rather
+    than formatted (numbers, and each second's timestamp), its time an int of nanoseconds: a
+    line costs a quarter of what one f-string of formatted fields did.
     """
     middle = f" INFO {logger}: "
     parts: list[str] = []
+    append = parts.append
     second, stamp = -1, ""
     for at, method, path, status, elapsed in records:
-        if (whole := int(at)) != second:
+        if (whole := at // _NS) != second:
             second = whole
-            stamp = _second(second, " ")
-        millis = _THREE_DIGITS[int((at - second) * 1000)]
-        shown = _NUMBERS[status] if 0 <= status < 1000 else str(status)
+            stamp = _second(second, " ") + ","
+        millis = _THREE_DIGITS[at // 1_000_000 % 1000]
         hundredths = int(elapsed * 100_000)  # of a millisecond
-        if 0 <= hundredths < 100_000:
-            took = f"{_NUMBERS[hundredths // 100]}.{_TWO_DIGITS[hundredths % 100]}"
+        if 0 <= hundredths < 100_000 and 0 <= status < 1000:
+            append(
+                f"{stamp}{millis}{middle}{method} {path} {_NUMBERS[status]} "
+                f"{_NUMBERS[hundredths // 100]}.{_TWO_DIGITS[hundredths % 100]}ms\n"
+            )
         else:
-            took = f"{elapsed * 1000:.2f}"
-        parts.append(f"{stamp},{millis}{middle}{method} {path} {shown} {took}ms\n")
+            append(f"{stamp}{millis}{middle}{method} {path} {status} {elapsed * 1000:.2f}ms\n")
     return "".join(parts).encode()
 
 

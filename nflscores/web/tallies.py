@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from typing import Any, Final
 
 from aiohttp import web
-from aiohttp.web_urldispatcher import AbstractResource
+from aiohttp.web_urldispatcher import AbstractRoute
 
 from nflscores import metrics
 
@@ -24,28 +24,30 @@ UNMATCHED: Final = "unmatched"
 FLUSH_INTERVAL_S: Final = 1.0
 _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
-RequestKey = tuple[AbstractResource | None, str, int]
+RequestKey = tuple[AbstractRoute | None, str, int]
 
 
 def count_request(
     request: web.BaseRequest, status: int, rejected: str | None
-) -> AbstractResource | None:
-    """Count one answered request; return the resource that answered it (see route_label).
+) -> AbstractRoute | None:
+    """Count one answered request; return the route that answered it (see route_label).
 
     `rejected` is the code of a Rejected answer, None for every other request.
     """
-    resource = None
+    route = None
     if rejected is None:
         # Only a routed web.Request has match_info; reading it is the check (an isinstance
         # of the request, an ABC, cost more). A request routed nowhere yet asserts.
         try:
             match_info: web.UrlMappingMatchInfo = getattr(request, "match_info")  # noqa: B009
-            resource = match_info.route.resource
+            route = match_info.route
         except (AssertionError, AttributeError):
             pass
-    # Labels are made from the key when counts are flushed, not here.
-    REQUESTS_TALLY.add((resource, request.method, status))
-    return resource
+    # Labels are made from the key when counts are flushed, not here; Tally.add, inline.
+    key = (route, request.method, status)
+    counts = REQUESTS_TALLY.pending
+    counts[key] = counts.get(key, 0) + 1
+    return route
 
 
 class Rejected(web.Response):
@@ -62,16 +64,16 @@ class Rejected(web.Response):
 
 
 def _request_labels(key: RequestKey) -> tuple[str, ...]:
-    resource, method, status = key
-    return (route_label(resource), method if method in _METHODS else "OTHER", str(status))
+    route, method, status = key
+    return (route_label(route), method if method in _METHODS else "OTHER", str(status))
 
 
 @functools.lru_cache(maxsize=256)
-def route_label(resource: AbstractResource | None) -> str:
-    """Return the route label of a resource count_request returned."""
-    if resource is None or resource.name == "fallback":
+def route_label(route: AbstractRoute | None) -> str:
+    """Return the route label of a route count_request returned."""
+    if route is None or route.resource is None or route.resource.name == "fallback":
         return UNMATCHED
-    label: str = resource.canonical
+    label: str = route.resource.canonical
     return label
 
 
