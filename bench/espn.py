@@ -140,8 +140,10 @@ def file_upstream(ctx: Context, files: dict[str, bytes]) -> Iterator[str]:
     for name, body in files.items():
         (root / name).write_bytes(body)
     port = free_port()
+    # HTTP/1.1, so the poll's connection is kept alive, as the poller's session keeps its
+    # connection to ESPN: a poll is a request, not a connect.
     argv = [PYTHON, "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(root)]
-    argv.append(str(port))
+    argv += ["--protocol", "HTTP/1.1", str(port)]
     ctx.record("ESPN costs: upstream serving the documents", argv)
     with launch("espn-upstream", argv, port=port, log=ctx.out / "espn" / "upstream.log"):
         yield f"http://127.0.0.1:{port}"
