@@ -1,8 +1,9 @@
 """Request counts by route, method and status, kept in plain ints and flushed every second.
 
 prometheus_client's multiprocess increments cost about 20% of a cached request, so each
-request adds to a Tally, and the counts reach the shared metrics files once a second and
-before every scrape.
+request adds to a Tally (web.accesslog counts each answered request in REQUESTS_TALLY, keyed
+by its route, method and status), and the counts reach the shared metrics files once a second
+and before every scrape.
 """
 
 from __future__ import annotations
@@ -27,29 +28,6 @@ _METHODS: Final = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "O
 RequestKey = tuple[AbstractRoute | None, str, int]
 
 
-def count_request(
-    request: web.BaseRequest, status: int, rejected: str | None
-) -> AbstractRoute | None:
-    """Count one answered request; return the route that answered it (see route_label).
-
-    `rejected` is the code of a Rejected answer, None for every other request.
-    """
-    route = None
-    if rejected is None:
-        # Only a routed web.Request has match_info; reading it is the check (an isinstance
-        # of the request, an ABC, cost more). A request routed nowhere yet asserts.
-        try:
-            match_info: web.UrlMappingMatchInfo = getattr(request, "match_info")  # noqa: B009
-            route = match_info.route
-        except (AssertionError, AttributeError):
-            pass
-    # Labels are made from the key when counts are flushed, not here; Tally.add, inline.
-    key = (route, request.method, status)
-    counts = REQUESTS_TALLY.pending
-    counts[key] = counts.get(key, 0) + 1
-    return route
-
-
 class Rejected(web.Response):
     """The JSON error of a request web.protocol refused before routing; `code` says why.
 
@@ -70,7 +48,7 @@ def _request_labels(key: RequestKey) -> tuple[str, ...]:
 
 @functools.lru_cache(maxsize=256)
 def route_label(route: AbstractRoute | None) -> str:
-    """Return the route label of a route count_request returned."""
+    """Return the route label of the route a request was counted under (None: refused)."""
     if route is None or route.resource is None or route.resource.name == "fallback":
         return UNMATCHED
     label: str = route.resource.canonical
