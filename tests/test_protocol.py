@@ -15,10 +15,12 @@ from aiohttp.web_protocol import RequestHandler
 
 from nflscores import metrics
 from nflscores.domain.encoding import loads
+from nflscores.logs import JsonFormatter
 from nflscores.settings import Settings
 from nflscores.web import protocol
 from nflscores.web.accesslog import ACCESS_LINES
 from nflscores.web.app import create_app
+from nflscores.web.tallies import flush_counts
 from tests.support import MakeClient, until
 
 #: Raw requests aiohttp's parser refuses, and the status and code each must get.
@@ -120,6 +122,34 @@ async def test_a_refused_request_has_an_access_log_line(
         return any("- - 431" in line for line in seen)
 
     await until(logged)
+
+
+async def test_a_refused_request_is_counted_and_logged_as_json(
+    server: Server, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """With JSON logs a refusal's line names route `rejected`; it counts with no route.
+
+    aiohttp gives the refused request a placeholder method of its own, counted as OTHER.
+    """
+    caplog.set_level(logging.INFO, logger="nflscores.access")
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)  # the next connection's access logger writes JSON
+    counted = metrics.HTTP_REQUESTS.labels("unmatched", "OTHER", "431")
+    flush_counts()
+    before = counted._value.get()
+    try:
+        await exchange(server.port, REFUSED["too_many_headers"][0])
+        ACCESS_LINES.flush()
+    finally:
+        root.removeHandler(handler)
+    lines = [loads(line) for line in capfd.readouterr().err.splitlines() if '"rejected"' in line]
+    assert [(line["route"], line["method"], line["path"], line["status"]) for line in lines] == [
+        ("rejected", "-", "-", 431)
+    ]
+    flush_counts()
+    assert counted._value.get() == before + 1
 
 
 async def test_an_http09_request_is_closed_at_once(server: Server) -> None:

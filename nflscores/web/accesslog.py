@@ -171,8 +171,9 @@ def text_lines(records: list[TextRecord], logger: str) -> bytes:
     """Return the text lines of the records, as `timestamp INFO logger: GET /path 200 1.20ms`.
 
     One string for the batch, encoded once, each line one f-string of parts looked up rather
-    than formatted (numbers, and each second's timestamp), its time an int of nanoseconds: a
-    line costs a quarter of what one f-string of formatted fields did.
+    than formatted (numbers, and each second's timestamp), its time an int of nanoseconds
+    (integer division rather than int() of a float): formatting is most of a logged request's
+    cost (bench/, instructions per cached GET).
     """
     middle = f" INFO {logger}: "
     parts: list[str] = []
