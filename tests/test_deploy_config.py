@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from aiohttp.worker import GunicornUVLoopWebWorker, GunicornWebWorker
 from ruamel.yaml import YAML
 
+from nflscores.web import worker
 from tests.stack import (
     APP_COMMAND,
     NGINX_TEMPLATE,
@@ -181,7 +183,7 @@ def test_compose_wires_services_by_health_and_lets_streams_close() -> None:
 
 @pytest.mark.slow
 def test_gunicorn_takes_bind_workers_and_grace_from_the_environment() -> None:
-    """deploy/gunicorn.conf.py reads NFLSCORES_*; no recycling, no control socket, uvloop."""
+    """deploy/gunicorn.conf.py reads NFLSCORES_*; no recycling, no control socket."""
     resolved = gunicorn_settings(
         {
             "NFLSCORES_BIND": "127.0.0.1:9123",
@@ -302,3 +304,13 @@ def test_nginx_bounds_slow_clients_and_names_no_version() -> None:
     assert nginx_directive("client_header_timeout") == "10s"
     assert nginx_directive("send_timeout") == "20s"
     assert "sndbuf=" in nginx_directive("listen")
+
+
+def test_the_shipped_worker_runs_asyncios_loop_and_the_other_uvloop() -> None:
+    """Worker (deploy/gunicorn.conf.py's) is aiohttp's asyncio worker; UVLoopWorker is uvloop's.
+
+    Both keep gunicorn's backlog (tests/test_deploy.py checks it on a running gunicorn).
+    """
+    assert issubclass(worker.Worker, GunicornWebWorker)
+    assert not issubclass(worker.Worker, GunicornUVLoopWebWorker)
+    assert issubclass(worker.UVLoopWorker, GunicornUVLoopWebWorker)
