@@ -10,7 +10,7 @@ warm-up cancel out. Counts of one process agree to within a few hundred instruct
 200,000 from run to run.
 
 The processes are the app as gunicorn's worker builds it (create_app, the JSON protocol, the
-access log as deploy/gunicorn.conf.py configures logging) on the embedded store, and the bare
+access log as deploy/gunicorn.conf.py configures logging, asyncio's event loop) on the embedded store, and the bare
 aiohttp app of benchmark 1 sending the same bytes (in a process that built the app first, for
 those bytes). callgrind runs them about 50 times slower, so the app's time-based batching
 (access-log writes, metric flushes, the hub's sweeps) is stretched by as much, to run as often
@@ -256,9 +256,8 @@ def main() -> None:
     parser.add_argument("kind", choices=sorted(KINDS))
     parser.add_argument("requests", type=int)
     args = parser.parse_args()
-    import uvloop  # noqa: PLC0415
-
-    uvloop.run(answer_requests(args.kind, args.requests))
+    # On the event loop the shipped worker runs (nflscores.web.worker.Worker: asyncio's own).
+    asyncio.run(answer_requests(args.kind, args.requests))
     sys.stdout.flush()
     os._exit(0)  # the upstream and the connections need no tidy end under callgrind
 
