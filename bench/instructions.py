@@ -10,11 +10,11 @@ warm-up cancel out. Counts of one process agree to within a few hundred instruct
 200,000 from run to run.
 
 The processes are the app as gunicorn's worker builds it (create_app, the JSON protocol, the
-access log as deploy/gunicorn.conf.py configures logging, asyncio's event loop) on the embedded store, and the bare
-aiohttp app of benchmark 1 sending the same bytes (in a process that built the app first, for
-those bytes). callgrind runs them about 50 times slower, so the app's time-based batching
-(access-log writes, metric flushes, the hub's sweeps) is stretched by as much, to run as often
-per request as it does at full speed.
+access log as deploy/gunicorn.conf.py configures logging, asyncio's event loop) on the
+embedded store, and the bare aiohttp app of benchmark 1 sending the same bytes (in a process
+that built the app first, for those bytes). callgrind runs them about 50 times slower, so
+the app's time-based batching (access-log writes, metric flushes, the hub's sweeps) is
+stretched by as much, to run as often per request as it does at full speed.
 """
 
 from __future__ import annotations
