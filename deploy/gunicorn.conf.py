@@ -46,9 +46,9 @@ _SETTINGS = _settings()
 bind = [_SETTINGS.bind.strip()]
 # The in-process store lives in one worker's memory, so it only works with one worker.
 workers = _SETTINGS.worker_count(os.cpu_count())
-# asyncio's own event loop: with a socket per worker (reuse_port, below) it serves a cached
-# week about as fast as uvloop, and its p99 at 1,024 connections stayed at 111-136 ms where
-# uvloop's swung from 0.8 to 3 s (nflscores.web.worker). UVLoopWorker is the uvloop one.
+# asyncio's own event loop: its p99 at 1,024 connections stayed at 111-136 ms where uvloop's
+# swung from 0.8 to 3 s, for about a fifth less cached-week throughput (nflscores.web.worker;
+# README, Performance). nflscores.web.worker.UVLoopWorker is the uvloop one.
 # nflscores' subclass keeps gunicorn's backlog (below) where aiohttp would listen with 128.
 worker_class = "nflscores.web.worker.Worker"
 backlog = 2048

@@ -7,8 +7,9 @@ worker here restores gunicorn's `backlog` once its sites are listening.
 `Worker`, the one deploy/gunicorn.conf.py runs, is aiohttp's worker on asyncio's own event
 loop. On uvloop (`UVLoopWorker`) the cached week at 1,024 kept-alive connections had a p99 of
 0.8-3 s from run to run, with some connections' requests left unread in their sockets for
-seconds while the rest were served every 50 ms; on asyncio's loop the p99 was 111-136 ms at
-about the same throughput, and the 100,000 streams met the same targets (bench/).
+seconds while the rest were served every 50 ms; on asyncio's loop the p99 was 111-136 ms and
+the 100,000 streams met the same targets, for about a fifth less cached-week throughput in
+bench/'s rounds (README, Performance: uvloop is the choice where that matters more).
 """
 
 from __future__ import annotations
