@@ -62,8 +62,9 @@ class RequestLog(AbstractAccessLogger):
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, elapsed: float) -> None:
         """Record a request aiohttp has answered in `elapsed` seconds; never raise."""
-        # Every answered request passes here: one frame, and the count and the text line's
-        # record made in it, with no helper's call (bench/, instructions per cached GET).
+        # Every answered request passes here: the count and the text line's record are made
+        # in this frame, not in helpers of their own (bench/, instructions per cached GET).
+        # A refused request, rare, takes _log_refused, whose two branches mirror these.
         try:
             status = response.status
             if type(response) is Rejected:  # only web.protocol makes one: a refused request
