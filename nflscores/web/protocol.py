@@ -271,7 +271,10 @@ def install(app: web.Application, *, header_timeout_s: float) -> None:
         return JsonErrorServer(
             server.request_handler,
             request_factory=server.request_factory,
-            handler_cancellation=server.handler_cancellation,
+            # A client that leaves never cancels its request's handler, in any runner: as in
+            # gunicorn's worker and run_app (aiohttp's default), also in aiohttp's test server,
+            # which turns it on. A stream notices a gone client itself (LiveHub's checks).
+            handler_cancellation=False,
             loop=server._loop,
             header_timeout_s=header_timeout_s,
             **server._kwargs,
