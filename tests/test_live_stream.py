@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import socket
 
 import pytest
@@ -12,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from nflscores import metrics
 from nflscores.domain.encoding import loads
-from nflscores.live.listener import State
+from nflscores.live.listener import Listener, State
 from nflscores.settings import Settings
 from nflscores.store import parse_event_id
 from nflscores.web.app import create_app
@@ -150,6 +151,37 @@ async def test_heartbeat_comments_keep_the_stream_alive(
     await reader.event()
     assert (await reader.frame()).raw == b": ping\n\n"
     assert (await reader.frame()).raw == b": ping\n\n"
+
+
+async def test_a_failed_sweep_is_logged_and_the_heartbeats_go_on(
+    live_settings: Settings,
+    aiohttp_client: MakeClient,
+    publisher: Publisher,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """One failure in the hub's sweep must not end it: every stream would go unpinged."""
+    await publisher.publish(live_body())
+    client = await aiohttp_client(
+        create_app(dataclasses.replace(live_settings, sse_heartbeat_s=0.1))
+    )
+    reader = await open_stream(client)
+    await reader.event()
+    failed: list[Listener] = []
+    heartbeat = Listener.heartbeat
+
+    def fail_once(listener: Listener) -> None:
+        if not failed:
+            failed.append(listener)
+            raise RuntimeError("a sweep's failure")
+        heartbeat(listener)
+
+    monkeypatch.setattr(Listener, "heartbeat", fail_once)
+    with caplog.at_level(logging.ERROR, logger="nflscores.live.hub"):
+        assert (await reader.frame()).raw == b": ping\n\n"
+        assert (await reader.frame()).raw == b": ping\n\n"
+    assert len(failed) == 1
+    assert any("sweep failed" in record.message for record in caplog.records)
 
 
 @pytest.mark.slow  # waits out real heartbeats

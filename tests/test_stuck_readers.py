@@ -7,6 +7,7 @@ import contextlib
 import dataclasses
 import logging
 import socket
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from aiohttp.test_utils import TestServer
 
 from nflscores import metrics
 from nflscores.live.hub import LiveHub
+from nflscores.live.listener import State
 from nflscores.settings import Settings
 from nflscores.store import RedisBackend
 from nflscores.web.app import create_app
@@ -148,6 +150,39 @@ async def cut_off_after_events(
         await until(lambda: not hub.listeners, within=15)
     assert dropped._value.get() == before + 1
     assert any("cutting off a live client" in record.message for record in caplog.records)
+
+
+async def test_a_client_that_left_with_bytes_unacknowledged_ends_at_the_progress_sweep(
+    app_server: TestServer,
+    backend: RedisBackend,
+    stuck_client: Callable[..., Awaitable[socket.socket]],
+) -> None:
+    """The sweep meets a stream whose socket is closed already: it ends as gone, nothing raises.
+
+    (Its descriptor is -1 then, which the unsent-bytes ioctl refused with a ValueError that
+    ended the hub's sweeps for good: no pings and no gone or stalled clients noticed.)
+    """
+    publisher = Publisher(backend)
+    await publisher.publish(live_body(cin=0))
+    hub = app_server.app[HUB]
+    sock = await stuck_client(app_server_port(app_server))
+    await until(lambda: len(hub.listeners) == 1)
+    (listener,) = hub.listeners
+    for score in range(1, 4):
+        await publisher.publish(live_body(cin=score, pad=1000))
+    await until(lambda: listener.unsent_bytes > 0)
+    await hub.stop()  # the one sweep below is the test's own
+    assert app_server.runner is not None
+    assert app_server.runner.server is not None
+    (connection,) = app_server.runner.server.connections
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()  # a reset: the client's end is gone at once
+    await until(lambda: connection.transport is None)  # and the app's end is closed
+    assert listener.state is State.LIVE
+    listener.check_progress(asyncio.get_running_loop().time())
+    assert listener.state is State.GONE
+    assert listener.unsent_bytes == 0
+    await until(lambda: not hub.listeners)
 
 
 async def test_a_client_that_reads_slowly_but_steadily_is_kept(

@@ -252,6 +252,18 @@ class LiveHub:
         return now >= due and (now - self._event_at >= hold or now - due >= hold)
 
     async def _tick(self) -> None:
+        """Ping, look for gone clients and sweep progress for as long as the hub runs."""
+        while True:
+            try:
+                await self._sweep()
+            except Exception:
+                # Without this task no stream of the process is pinged, and no gone or
+                # stalled client is noticed, for the rest of its life: one failure must
+                # not end it, as one failure does not end the feed's task either.
+                log.exception("the live hub's sweep failed; sweeping again")
+                await asyncio.sleep(CHECK_INTERVAL_S)
+
+    async def _sweep(self) -> None:
         loop = asyncio.get_running_loop()
         ping_every = self._heartbeat_s / 2 / len(self._phases)
         next_ping = loop.time() + ping_every

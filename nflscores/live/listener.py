@@ -205,12 +205,19 @@ class Listener:
 
     @property
     def unsent_bytes(self) -> int:
-        """Return bytes written to this stream that its client has not taken (acknowledged)."""
+        """Return bytes written to this stream that its client has not taken (acknowledged).
+
+        0 once the connection is gone: nothing written will leave any more.
+        """
         transport = self._protocol.transport
-        waiting = 0 if transport is None else transport.get_write_buffer_size()
-        if self._socket is not None and _OUTQ is not None:
+        if transport is None:
+            return 0
+        waiting = transport.get_write_buffer_size()
+        sock = self._socket
+        # A closed socket's descriptor is -1, which ioctl refuses with ValueError, not OSError.
+        if sock is not None and _OUTQ is not None and (fd := sock.fileno()) >= 0:
             with contextlib.suppress(OSError):
-                queued = fcntl.ioctl(self._socket.fileno(), _OUTQ, b"\0\0\0\0")
+                queued = fcntl.ioctl(fd, _OUTQ, b"\0\0\0\0")
                 waiting += struct.unpack("i", queued)[0]
         return waiting
 
@@ -222,6 +229,9 @@ class Listener:
             # The client had taken every byte at the last look and none was written since:
             # nothing to ask the kernel (most streams, most of the time, at no syscall each).
             self._stalled_since = now
+            return
+        if self._transport() is None:
+            self._end(State.GONE)  # the client left since check() last looked
             return
         unsent = self.unsent_bytes
         taken = self._written - unsent
