@@ -178,7 +178,7 @@ async def test_a_client_that_left_with_bytes_unacknowledged_ends_at_the_progress
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     sock.close()  # a reset: the client's end is gone at once
     await until(lambda: connection.transport is None)  # and the app's end is closed
-    assert listener.state is State.LIVE
+    assert listener.open
     listener.check_progress(asyncio.get_running_loop().time())
     assert listener.state is State.GONE
     assert listener.unsent_bytes == 0
