@@ -11,8 +11,8 @@ import uvloop
 
 from nflscores.cache.entries import WeekCache
 from nflscores.cli.signals import stop_event
+from nflscores.live import tasks
 from nflscores.live.poller import Poller
-from nflscores.live.tasks import cancel_and_wait
 from nflscores.settings import Settings
 from nflscores.sources.base import open_source
 from nflscores.store import keys, open_backend
@@ -59,12 +59,12 @@ async def _poll_until_stopped(settings: Settings, *, lease_ttl_s: float) -> int:
                 lease_ttl_s=lease_ttl_s,
             )
             log.info("polling %s (%s) as %s", settings.upstream_url, settings.source, poller.token)
-            polling = asyncio.create_task(poller.run(), name="poller")
+            polling = tasks.start(poller.run(), "poller")
             stopping = asyncio.create_task(stop.wait(), name="poller-stop")
             await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
             crashed = polling.done()  # run() only ever ends by failing
-            await cancel_and_wait(stopping)
-            await cancel_and_wait(polling)
+            await tasks.cancel_and_wait(stopping)
+            await tasks.cancel_and_wait(polling)
     finally:
         await backend.aclose()
     return 1 if crashed else 0

@@ -19,9 +19,9 @@ from typing import Final
 from nflscores import metrics
 from nflscores.backoff import Backoff
 from nflscores.domain.errors import CacheUnavailable
+from nflscores.live import tasks
 from nflscores.live.events import BadEvent, LiveEvent
 from nflscores.live.listener import Listener
-from nflscores.live.tasks import cancel_and_wait
 from nflscores.store import Backend, keys, parse_event_id
 
 log = logging.getLogger(__name__)
@@ -92,14 +92,14 @@ class LiveHub:
     def start(self) -> None:
         """Start following the live channel and the heartbeat."""
         self._tasks = [
-            asyncio.create_task(self._follow(), name="live-hub-follow"),
-            asyncio.create_task(self._tick(), name="live-hub-tick"),
+            tasks.start(self._follow(), "live-hub-follow"),
+            tasks.start(self._tick(), "live-hub-tick"),
         ]
 
     async def stop(self) -> None:
         """Stop following; every stream should have been ended by close_streams."""
         for task in self._tasks:
-            await cancel_and_wait(task)
+            await tasks.cancel_and_wait(task)
         self._tasks = []
 
     def close_streams(self) -> None:

@@ -7,17 +7,16 @@ themselves (`/api/livescore`, `/`) are in the route table, `nflscores.web.routes
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Final
 
 from aiohttp import web
 
+from nflscores.live import tasks
 from nflscores.live.events import LiveEvent
 from nflscores.live.hub import LiveHub
 from nflscores.live.poller import Poller
-from nflscores.live.tasks import cancel_and_wait
 from nflscores.store import MemoryBackend
 from nflscores.web.appkeys import BACKEND, CACHE, CLOCK, HUB, SETTINGS, UPSTREAM, WEEKS
 from nflscores.web.headers import CACHE_CONTROL
@@ -75,9 +74,9 @@ async def _embedded_poller(app: web.Application) -> AsyncIterator[None]:
         settings=app[SETTINGS],
         clock=app[CLOCK],
     )
-    task = asyncio.create_task(poller.run(), name="embedded-poller")
+    task = tasks.start(poller.run(), "embedded-poller")
     yield
-    await cancel_and_wait(task)
+    await tasks.cancel_and_wait(task)
 
 
 async def _end_streams(app: web.Application) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 from collections.abc import AsyncIterator
 from typing import Any, Final
 
@@ -18,6 +19,9 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractRoute
 
 from nflscores import metrics
+from nflscores.live import tasks
+
+log = logging.getLogger(__name__)
 
 #: Route label of requests no route matched, so unknown paths cannot grow the label set.
 UNMATCHED: Final = "unmatched"
@@ -67,9 +71,13 @@ async def flush_every_second(app: web.Application) -> AsyncIterator[None]:
     async def every_second() -> None:
         while True:
             await asyncio.sleep(FLUSH_INTERVAL_S)
-            flush_counts()
+            try:
+                flush_counts()
+            except Exception:
+                # Counting goes on: this flush's counts may be short, the next ones are whole.
+                log.exception("could not write the request counts to the metrics")
 
-    task = asyncio.create_task(every_second())
+    task = tasks.start(every_second(), "flush-counts")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
