@@ -165,17 +165,6 @@ async def scrape(session: aiohttp.ClientSession, stack: Stack) -> str:
         return await response.text()
 
 
-async def settled_streams(session: aiohttp.ClientSession, stack: Stack) -> float:
-    """Return the streams counted once earlier tests' streams ended, or after 5 s of waiting."""
-    counted = sample(await scrape(session, stack), "nflscores_sse_clients")
-    for _ in range(50):
-        if counted == 0:
-            break
-        await asyncio.sleep(0.1)
-        counted = sample(await scrape(session, stack), "nflscores_sse_clients")
-    return counted
-
-
 async def metric_reaches(
     session: aiohttp.ClientSession, stack: Stack, name: str, value: float
 ) -> str:
@@ -417,14 +406,13 @@ async def test_metrics_through_nginx_count_what_the_stack_did(stack: Stack) -> N
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{stack.url}/api/2015/4") as response:
             assert response.status == 200
-        # The stack is shared: a stream an earlier test closed is counted until its worker
-        # sees it gone (its next write or check). Give such streams a moment to end, then
-        # count this test's stream on top of whatever is left.
-        before = await settled_streams(session, stack)
+        # The stack is shared: every stream an earlier test closed has ended by now, or
+        # within a check of its worker (a quarter of a second), and is no longer counted.
+        await metric_reaches(session, stack, "nflscores_sse_clients", 0)
         async with session.get(f"{stack.url}/api/livescore", headers=EVENT_STREAM) as stream:
             events = read_events(stream)
             await next_event(events)
-            await metric_reaches(session, stack, "nflscores_sse_clients", before + 1)
+            await metric_reaches(session, stack, "nflscores_sse_clients", 1)
         published = len(await stored_ids(stack, after=None))
         text = await metric_reaches(session, stack, "nflscores_events_published_total", published)
         week = {"route": "/api/{season}/{week}", "method": "GET", "status": "200"}
