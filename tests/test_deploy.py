@@ -15,6 +15,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -43,6 +44,10 @@ EVENT_STREAM = {"Accept": "text/event-stream", "Accept-Encoding": "gzip"}
 CUT = "<cut>"
 #: How often a resuming client reconnects before the test gives up.
 RECONNECTS = 5
+#: Streams a test opens and drops one after another, and how soon each must be uncounted
+#: (a worker looks for gone clients every 0.25 s).
+CLOSED_STREAMS = 30
+STREAM_ENDS_WITHIN_S = 2.0
 
 
 @contextlib.contextmanager
@@ -358,6 +363,39 @@ async def open_stream_and_wait_for_holder(
         await asyncio.sleep(0.05)
     assert list(holders.values()) == [1.0]
     return response, events, first, next(iter(holders))
+
+
+async def test_streams_whose_clients_vanish_end_at_once_in_the_workers(stack: Stack) -> None:
+    """Clients that reset or close their streams (straight to gunicorn) are uncounted at once.
+
+    gunicorn's worker leaves a handler running when its client leaves: the worker's hub notices
+    the client gone. One such stream, met by the hub at the wrong moment, once ended its sweeps
+    and left every later stream of that worker counted (and unpinged) for good.
+    """
+    request = b"GET /api/livescore HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n\r\n"
+    loop = asyncio.get_running_loop()
+    for attempt in range(CLOSED_STREAMS):
+        sock = socket.create_connection(("127.0.0.1", stack.app_port), timeout=WAIT_S)
+        with sock:
+            sock.sendall(request)
+            received = b""
+            while b"\ndata: " not in received:
+                chunk = await loop.run_in_executor(None, sock.recv, 65536)
+                assert chunk, "the stream ended before its snapshot"
+                received += chunk
+            await until_streams(stack, 1)
+            if attempt % 2 == 0:  # a reset; else an orderly close
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        await until_streams(stack, 0, within=STREAM_ENDS_WITHIN_S)
+
+
+async def until_streams(stack: Stack, count: int, *, within: float = WAIT_S) -> None:
+    """Wait until the workers count this many open streams between them."""
+    for _ in range(int(within / 0.02)):
+        if sum(stack.open_streams().values()) == count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{stack.open_streams()} streams open after {within} s, not {count}")
 
 
 async def test_no_event_is_lost_across_a_gunicorn_reload(own_stack: Stack) -> None:
