@@ -548,6 +548,30 @@ async def test_every_app_log_line_is_json_with_nginx_request_ids(stack: Stack) -
     assert any(r["logger"] == "gunicorn.error" for r in app_log(stack))
 
 
+async def test_nginx_logs_the_apps_request_id_only_for_what_it_passed_on(stack: Stack) -> None:
+    """A miss carries the id the app logged for it; a cache hit, which no app line matches, none."""
+    path = "/api/2015/6"
+    async with aiohttp.ClientSession() as session:
+        for _ in range(2):  # a miss, then a hit
+            async with session.get(f"{stack.url}{path}") as response:
+                assert response.status == 200
+    nginx_log = stack.nginx_error_log.with_name("access.log")
+    lines: list[dict[str, Any]] = []
+    apps: list[dict[str, Any]] = []
+    for _ in range(int(WAIT_S / 0.1)):  # nginx writes its log out every second
+        lines = [json.loads(line) for line in nginx_log.read_text().splitlines() if path in line]
+        apps = [record for record in app_log(stack) if record.get("path") == path]
+        if len(lines) == 2 and apps:
+            break
+        await asyncio.sleep(0.1)
+    miss, hit = lines
+    assert (miss["cache"], hit["cache"]) == ("MISS", "HIT")
+    (app,) = apps
+    assert len(app["request_id"]) == 32
+    assert miss["request_id"] == app["request_id"]
+    assert hit["request_id"] == ""
+
+
 def serious_nginx_errors(stack: Stack) -> list[str]:
     """Return the lines of nginx's error log at level error or above."""
     lines = stack.nginx_error_log.read_text().splitlines()
