@@ -139,16 +139,24 @@ async def test_team_filter_sends_only_those_teams_games(live: Client, publisher:
     assert (await bad.json())["error"]["code"] == "bad_request"
 
 
-async def test_heartbeat_comments_keep_the_stream_alive(
+async def quiet_stream(
     live_settings: Settings, aiohttp_client: MakeClient, publisher: Publisher
-) -> None:
-    """With nothing to send, `: ping` comments still arrive."""
+) -> SseReader:
+    """Open a stream on an app that pings every 0.1 s; return it after its snapshot."""
     await publisher.publish(live_body())
     client = await aiohttp_client(
         create_app(dataclasses.replace(live_settings, sse_heartbeat_s=0.1))
     )
     reader = await open_stream(client)
     await reader.event()
+    return reader
+
+
+async def test_heartbeat_comments_keep_the_stream_alive(
+    live_settings: Settings, aiohttp_client: MakeClient, publisher: Publisher
+) -> None:
+    """With nothing to send, `: ping` comments still arrive."""
+    reader = await quiet_stream(live_settings, aiohttp_client, publisher)
     assert (await reader.frame()).raw == b": ping\n\n"
     assert (await reader.frame()).raw == b": ping\n\n"
 
@@ -161,12 +169,7 @@ async def test_a_failed_sweep_is_logged_and_the_heartbeats_go_on(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """One failure in the hub's sweep must not end it: every stream would go unpinged."""
-    await publisher.publish(live_body())
-    client = await aiohttp_client(
-        create_app(dataclasses.replace(live_settings, sse_heartbeat_s=0.1))
-    )
-    reader = await open_stream(client)
-    await reader.event()
+    reader = await quiet_stream(live_settings, aiohttp_client, publisher)
     failed: list[Listener] = []
     heartbeat = Listener.heartbeat
 

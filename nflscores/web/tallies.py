@@ -9,7 +9,6 @@ and before every scrape.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
@@ -79,9 +78,7 @@ async def flush_every_second(app: web.Application) -> AsyncIterator[None]:
 
     task = tasks.start(every_second(), "flush-counts")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await tasks.cancel_and_wait(task)
     flush_counts()
 
 
