@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 import redis.asyncio as aioredis
+from yarl import URL
 
 from nflscores.domain.clock import ManualClock
 from nflscores.domain.encoding import loads
@@ -15,6 +16,7 @@ from nflscores.settings import Settings
 from nflscores.store import keys
 from nflscores.web.app import create_app
 from nflscores.web.appkeys import WEEKS
+from nflscores.web.live import STATIC_DIR
 from nflscores.web.routes import ROUTES
 from tests.live_support import live_xml
 from tests.support import Client, MakeClient, free_port, until
@@ -352,3 +354,15 @@ async def test_the_schema_names_every_field_the_models_write(client: Client) -> 
     assert set(schemas["Game"]["properties"]) - {"raw_status"} == set(game) - {"raw_status"}
     assert set(schemas["Side"]["properties"]) == set(game["home"])
     assert set(schemas["Game"]["required"]) == set(game) - {"raw_status"}
+
+
+async def test_the_page_files_are_served_by_name_and_nothing_else_is(client: Client) -> None:
+    """`/static/app.js` is the package's file, kept an hour; any other name is a JSON 404."""
+    script = await client.get("/static/app.js")
+    assert script.status == 200
+    assert await script.read() == (STATIC_DIR / "app.js").read_bytes()
+    assert script.headers["Cache-Control"] == "public, max-age=3600"
+    for path in ("/static/nothing.css", "/static/%2e%2e%2fpyproject.toml", "/static/..%2fapp.py"):
+        missing = await client.get(URL(path, encoded=True))
+        assert missing.status == 404, path
+        assert (await missing.json())["error"]["code"] == "not_found", path

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 
 import pytest
-from aiohttp.test_utils import TestClient
+from aiohttp.test_utils import TestClient, make_mocked_request
 from aiohttp.web import Application, Request
 from multidict import istr
 from yarl import URL
@@ -21,19 +21,56 @@ from tests.live_support import EVENT_STREAM, Publisher, live_body
 Client = TestClient[Request, Application]
 MakeClient = Callable[..., Awaitable[Client]]
 
-PATHS = ["/api/", "/api/2015/1", "/api/openapi.json", "/api/1800/1", "/healthz", "/", "/nowhere"]
+#: One request for every route (and the fallback), errors among them: (method, path, family).
+#: Every answer the app makes, as its handler's or as an error's, carries its path's headers.
+ANSWERS = [
+    ("GET", "/api/", "api"),
+    ("GET", "/api/?season=1800", "api"),
+    ("GET", "/api/2015/1", "api"),
+    ("HEAD", "/api/2015/1", "api"),
+    ("GET", "/api/1800/1", "api"),
+    ("GET", "/api/2015/99", "api"),
+    ("GET", "/api/openapi.json", "api"),
+    ("GET", "/api/livescore", "api"),  # not an event stream: sent to the index
+    ("GET", "/api/livescore?events=nope", "api"),
+    ("OPTIONS", "/api/livescore", "api"),
+    ("GET", "/api/1800/standings", "api"),
+    ("GET", "/api/1800/teams/NE", "api"),
+    ("GET", "/api/1800/teams/NE.ics", "api"),
+    ("POST", "/api/2015/1", "api"),
+    ("GET", "/api/nowhere/at/all", "api"),
+    ("GET", "/healthz", "page"),
+    ("GET", "/readyz", "page"),
+    ("GET", "/metrics", "metrics"),
+    ("GET", "/", "page"),
+    ("GET", "/static/app.js", "page"),
+    ("HEAD", "/static/style.css", "page"),
+    ("GET", "/static/nothing.css", "page"),
+    ("GET", "/nowhere", "page"),
+]
 
 
-@pytest.mark.parametrize("path", PATHS)
-async def test_no_answer_names_a_version_and_every_one_is_nosniff(
-    client: Client, path: str
+@pytest.mark.parametrize(("method", "path", "family"), ANSWERS)
+async def test_every_answer_carries_the_headers_of_its_path(
+    client: Client, method: str, path: str, family: str
 ) -> None:
-    """`Server` is the bare name; every answer (errors too) carries nosniff."""
-    response = await client.get(path)
-    assert response.headers["Server"] == "nflscores"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    """`Server` names no version, all are nosniff; CORS on the API only, CSP on the page only."""
+    response = await client.request(method, path, allow_redirects=False)
+    assert response.headers["Server"] == "nflscores", response.status
     assert "aiohttp" not in str(response.headers)
     assert "Python" not in str(response.headers)
+    assert response.headers["X-Content-Type-Options"] == "nosniff", response.status
+    assert ("Access-Control-Allow-Origin" in response.headers) == (family == "api")
+    assert ("Content-Security-Policy" in response.headers) == (family == "page")
+
+
+async def test_the_answers_above_ask_every_route_the_app_has(client: Client) -> None:
+    """A route added later without its headers would not go unasked."""
+    asked = set()
+    for method, path, _ in ANSWERS:
+        match = await client.app.router.resolve(make_mocked_request(method, path))
+        asked.add(match.route.resource.name if match.route.resource else None)
+    assert asked == {resource.name for resource in client.app.router.resources()}
 
 
 def test_every_header_name_the_service_sets_is_made_once_as_an_istr() -> None:

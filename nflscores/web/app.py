@@ -27,7 +27,7 @@ from nflscores.web.appkeys import (
     WEEKS,
 )
 from nflscores.web.errors import add_fallback_route
-from nflscores.web.headers import setup_headers
+from nflscores.web.headers import setup_preflight, with_headers
 from nflscores.web.hot import HotAnswers
 from nflscores.web.live import setup_live
 from nflscores.web.metrics_view import setup_observability
@@ -82,13 +82,13 @@ def create_app(
     for route in ROUTES:
         app.router.add_get(
             route.pattern or route.path,
-            route.handler,
+            route.handler if route.own_headers else with_headers(route.handler),
             name=route.name,
             allow_head=route.allow_head,
         )
     setup_live(app)
     setup_observability(app)
-    setup_headers(app)
+    setup_preflight(app)
     add_fallback_route(app)
     protocol.install(app, header_timeout_s=settings.header_read_timeout_s)
     return app

@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 from nflscores.domain.encoding import error_body
 from nflscores.domain.errors import NflScoresError
 from nflscores.web.accesslog import logged_path
-from nflscores.web.headers import ALLOW
+from nflscores.web.headers import ALLOW, with_headers
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,20 @@ def error_response(
     return response
 
 
-def domain_error_response(exc: NflScoresError) -> web.Response:
+def domain_error_response(
+    exc: NflScoresError, *, headers: Mapping[str, str] | None = None
+) -> web.Response:
     """Return the JSON error for a domain error."""
-    return error_response(exc.status, exc.code, str(exc))
+    return error_response(exc.status, exc.code, str(exc), headers=headers)
 
 
-def unexpected_error_response(request: web.BaseRequest) -> web.Response:
+def unexpected_error_response(
+    request: web.BaseRequest, *, headers: Mapping[str, str] | None = None
+) -> web.Response:
     """Log the error being handled and return a JSON 500 without its details."""
     log.exception("unhandled error on %s %s", request.method, logged_path(request))
-    return error_response(500, "internal", "the server failed; the error is logged")
+    message = "the server failed; the error is logged"
+    return error_response(500, "internal", message, headers=headers)
 
 
 def json_errors(handler: Handler) -> Handler:
@@ -106,4 +111,4 @@ async def no_route(request: web.Request) -> web.Response:
 
 def add_fallback_route(app: web.Application) -> None:
     """Answer every unrouted request with JSON; call after every other route is added."""
-    app.router.add_route("*", "/{path:.*}", no_route, name="fallback")
+    app.router.add_route("*", "/{path:.*}", with_headers(no_route), name="fallback")

@@ -379,6 +379,21 @@ def _operations() -> dict[str, Any]:
                 "responses": {"200": {"description": "HTML", "content": {"text/html": {}}}},
             }
         },
+        "static": {
+            "get": {
+                "summary": "One of the page's files (its script and style)",
+                "parameters": [
+                    {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The file, kept by browsers for an hour",
+                        "content": {"text/javascript": {}, "text/css": {}, "text/html": {}},
+                    },
+                    **_errors(e404="No such file"),
+                },
+            }
+        },
         "index": {
             "get": {
                 "summary": "Service index; with ?season=, that season's week slugs",

@@ -13,6 +13,8 @@ class Route:
 
     `pattern`, when given, is what the router matches instead of `path` (which the index and
     the OpenAPI document show): the same path with a regex narrowing a variable part.
+    `own_headers`: the handler makes every answer with the headers of web.headers itself,
+    errors included, and is registered as it is rather than through `with_headers`.
     """
 
     name: str
@@ -21,3 +23,4 @@ class Route:
     allow_head: bool = True
     listed: bool = True
     pattern: str | None = None
+    own_headers: bool = False

@@ -130,9 +130,9 @@ async def _open(request: web.Request) -> tuple[web.StreamResponse, Listener | No
         teams = parse_teams(query.get("team", ""))
         delta = wants_deltas(query)
     except NflScoresError as exc:
-        return domain_error_response(exc), None, None
+        return domain_error_response(exc, headers=API_ANSWER), None, None
     if not accepts_event_stream(request):
-        raise web.HTTPFound(INDEX_PATH)
+        raise web.HTTPFound(INDEX_PATH, headers=API_ANSWER)
     settings = request.app[SETTINGS]
     response = web.StreamResponse(headers=HEADERS)
     # Chunked framing is what lets one pre-encoded chunk go to every HTTP/1.1 socket.

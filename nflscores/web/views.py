@@ -92,9 +92,9 @@ async def week(request: web.Request) -> web.Response:
             app[HOT].keep(season, slug, entry, headers, max_age=max_age, now=now)
         return web.Response(body=entry.body, headers=headers)
     except NflScoresError as exc:
-        return domain_error_response(exc)
+        return domain_error_response(exc, headers=API_ANSWER)
     except Exception:
-        return unexpected_error_response(request)
+        return unexpected_error_response(request, headers=API_ANSWER)
 
 
 def answer_headers(entry: CachedWeek, result: CacheResult, max_age: int) -> dict[str, str]:
