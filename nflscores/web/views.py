@@ -64,7 +64,7 @@ async def week(request: web.Request) -> web.Response:
     # The hot path: errors are caught here, not by a wrapper, to spare a frame per request.
     try:
         match = request.match_info
-        app = request.app
+        app = match.current_app  # request.app, one property call fewer
         season, slug = match["season"], match["week"]
         if_none_match = request.headers.get(IF_NONE_MATCH)
         if not if_none_match:
