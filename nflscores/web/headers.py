@@ -38,8 +38,10 @@ X_CACHE: Final = istr("X-Cache")
 
 #: The `Server` header: the service's name, never its version or its libraries'.
 SERVER: Final = "nflscores"
-NOSNIFF: Final = istr("X-Content-Type-Options")
-COMMON: Final[dict[str, str]] = {istr("Server"): SERVER, NOSNIFF: "nosniff"}
+COMMON: Final[dict[str, str]] = {
+    istr("Server"): SERVER,
+    istr("X-Content-Type-Options"): "nosniff",
+}
 API: Final[dict[str, str]] = {
     istr("Access-Control-Allow-Origin"): "*",
     istr("Access-Control-Expose-Headers"): "ETag, X-Cache, Retry-After",
@@ -66,7 +68,7 @@ PAGE_ANSWER: Final[dict[str, str]] = {**COMMON, **PAGE}
 _API_PREFIX: Final = "/api/"
 
 
-def answer_headers_for(path: str) -> dict[str, str]:
+def _headers_for(path: str) -> dict[str, str]:
     """Return the headers of docs/api.md's "Headers on every answer" for an answer at `path`."""
     if path.startswith(_API_PREFIX):
         return API_ANSWER
@@ -82,7 +84,7 @@ def with_headers(handler: Handler) -> Handler:
     async def answered(request: web.Request) -> web.StreamResponse:
         # The path the router matched, already decoded and kept by the URL: request.path
         # would decode it again and keep the copy on the request.
-        headers = answer_headers_for(request.rel_url.path_safe)
+        headers = _headers_for(request.rel_url.path_safe)
         try:
             response = await handler(request)
         except web.HTTPException as exc:  # a redirect, or an error no wrapper turned to JSON
