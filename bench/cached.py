@@ -58,6 +58,10 @@ TARGETS = (
     ("app", "d", 2.0),
     ("app+nginx", "c", 0.9),
 )
+#: The ratios nearest their targets get the plan's close_rounds too: these targets, compared
+#: within each group, at these connection counts (the summary's).
+CLOSE_GROUPS = (("app+log", "app", "a", "b"), ("app+nginx", "c"))
+CLOSE_CONNECTIONS = (64, 256)
 #: The tail: the app's p99 (as shipped, log on) at most this multiple of the bare app's.
 TAIL_CONNECTIONS = 1024
 TAIL_RATIO = 2.0
@@ -83,6 +87,13 @@ class Measured:
     def p99(self, kind: str, key: str, n: int) -> float | None:
         """Return the median p99 latency of one (kind, target, connections)."""
         return median(r.p99_s for r in self.results.get((kind, key, n), []))
+
+    def round_ratios(self, key: str, base: str, n: int) -> list[float]:
+        """Return key's req/s over base's, round by round (the rounds both ran in)."""
+        mine, theirs = self.results.get(("get", key, n), []), self.results.get(("get", base, n), [])
+        # The plan's rounds first, then the close rounds, which only some targets run.
+        pairs = zip(mine, theirs, strict=False)
+        return [a.rps / b.rps for a, b in pairs if b.rps]
 
     def cpu_us(self, kind: str, key: str, n: int) -> float | None:
         """Return the median server CPU per answered request, in microseconds."""
@@ -213,14 +224,24 @@ def _measure(
 
     for key in services:
         one("warm", key, 64, seconds=1)
-    for _ in range(plan.rounds):
+    keys = list(services)
+    for index in range(plan.rounds):
+        # Each round starts at another target, so none is always the first after a change
+        # of connection count (nor always runs right after the same neighbour).
+        start = index * len(keys) // plan.rounds
         for connections in plan.connections:
-            for key in services:
+            for key in keys[start:] + keys[:start]:
                 one("get", key, connections)
         for connections in plan.connections[1:3] if etag else ():
             for key in ("app", "app+nginx"):
                 if key in services:
                     one("304", key, connections)
+    for index in range(plan.close_rounds):
+        for connections in (n for n in CLOSE_CONNECTIONS if n in plan.connections):
+            for group in CLOSE_GROUPS:
+                members = [key for key in group if key in services]
+                for key in members[::-1] if index % 2 else members:
+                    one("get", key, connections)
 
 
 def _profile(
@@ -262,7 +283,16 @@ def _write(ctx: Context, m: Measured) -> Section:
     section = Section("1. Cached week: GET /api/2015/12")
     section.text(
         f"wrk, {plan.wrk_threads} threads, {plan.wrk_seconds} s per run, median of "
-        f"{plan.rounds} interleaved round(s). Body: {m.source}. Baselines (a) and (d) run "
+        f"{plan.rounds} interleaved round(s), each starting at another target"
+        + (
+            f", and {plan.close_rounds} more at {'/'.join(map(str, CLOSE_CONNECTIONS))} "
+            "connections for the ratios nearest their targets (each round the targets of "
+            f"{'; '.join(', '.join(group) for group in CLOSE_GROUPS)} back to back, in "
+            "turn forwards and backwards)"
+            if plan.close_rounds
+            else ""
+        )
+        + f". Body: {m.source}. Baselines (a) and (d) run "
         f"gunicorn's `{m.worker_class}` worker, the one deploy/gunicorn.conf.py sets, and "
         "every gunicorn baseline a listening socket per worker (`--reuse-port`) as it does; "
         "(e) runs `uvicorn --workers 2` with uvloop and httptools, access log off. "
@@ -334,6 +364,7 @@ def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
     for key, base, at_least in TARGETS:
         for n in ctx.plan.connections:
             value = ratio(m.rps("get", key, n), m.rps("get", base, n))
+            rounds = m.round_ratios(key, base, n)
             rows.append(
                 [
                     f"{LABELS[key]} / {LABELS[base]}",
@@ -341,6 +372,8 @@ def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
                     times(value),
                     f">= {at_least}x",
                     verdict(value, at_least=at_least),
+                    f"{len(rounds)}: {times(median(rounds))} ({times(min(rounds, default=None))}"
+                    f"-{times(max(rounds, default=None))})",
                 ]
             )
             if n in (64, 256) or len(ctx.plan.connections) == 1:
@@ -359,14 +392,22 @@ def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
                 f"{ms(app)} / {ms(bare)} = {times(value)}",
                 f"<= {TAIL_RATIO}x",
                 verdict(value, at_most=TAIL_RATIO),
+                "",
             ]
         )
         ctx.summary.append(
             [f"cached GET tail @{tail}: app's p99 <= {TAIL_RATIO}x the bare app's",
              f"{ms(app)} vs {ms(bare)}", verdict(value, at_most=TAIL_RATIO)]
         )  # fmt: skip
-    section.text("Targets (ratios of medians measured in the same run):")
-    section.table(["ratio", "connections", "measured", "target", "verdict"], rows)
+    section.text(
+        "Targets: each ratio is between the medians of the two targets' rounds in this run. "
+        "Beside it, each round's own ratio (the two targets' runs of one round): how many, "
+        "their median and their range, the spread behind the verdict."
+    )
+    section.table(
+        ["ratio", "connections", "measured", "target", "verdict", "rounds: median (range)"],
+        rows,
+    )
 
 
 #: The targets whose CPU per request is shown: the app, its bare twin and the peers.

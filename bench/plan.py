@@ -12,6 +12,9 @@ class Plan:
     name: str
     #: Interleaved rounds (A B C A B C ...); every figure is the median over them.
     rounds: int
+    #: More rounds for the cached GET's ratios nearest their targets, at 64 and 256
+    #: connections only: each round a palindrome of the targets compared (A B C, C B A).
+    close_rounds: int
     # Cached week (wrk).
     wrk_seconds: int
     wrk_threads: int
@@ -47,6 +50,9 @@ FULL = Plan(
     name="full",
     # Four: two rounds of the same code gave 0.69x and 0.89x for one ratio on this machine.
     rounds=4,
+    # Six more where it matters: the same code's ratio to the bare app at 256 ran 0.88-0.98x
+    # in four rounds, and single runs side by side 0.71-1.13x (instance noise).
+    close_rounds=6,
     wrk_seconds=3,
     wrk_threads=2,
     connections=(16, 64, 256, 1024),
@@ -69,6 +75,7 @@ FULL = Plan(
 QUICK = Plan(
     name="quick",
     rounds=1,
+    close_rounds=0,
     wrk_seconds=2,
     wrk_threads=2,
     connections=(64,),
