@@ -1,6 +1,6 @@
 """`python -m bench`: run every benchmark and write bench/RESULTS.md.
 
-python -m bench                      the full run (about 27 minutes on 2 cores)
+python -m bench                      the full run (about 23 minutes on 2 cores)
 python -m bench --quick              a smoke run under two minutes, written to bench/out/
 python -m bench --only fanout100k    one benchmark (cached, cold, fanout, fanout100k, espn,
                                      instructions)
