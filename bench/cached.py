@@ -376,7 +376,7 @@ def _write_targets(section: Section, ctx: Context, m: Measured) -> None:
                     f"-{times(max(rounds, default=None))})",
                 ]
             )
-            if n in (64, 256) or len(ctx.plan.connections) == 1:
+            if n in CLOSE_CONNECTIONS or len(ctx.plan.connections) == 1:
                 ctx.summary.append(
                     [f"cached GET @{n}: {LABELS[key]} >= {at_least}x {LABELS[base]}",
                      times(value), verdict(value, at_least=at_least)]

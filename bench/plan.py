@@ -13,7 +13,8 @@ class Plan:
     #: Interleaved rounds (A B C A B C ...); every figure is the median over them.
     rounds: int
     #: More rounds for the cached GET's ratios nearest their targets, at 64 and 256
-    #: connections only: each round a palindrome of the targets compared (A B C, C B A).
+    #: connections only: each round the targets compared, in turn forwards and backwards
+    #: (A B C, then C B A).
     close_rounds: int
     # Cached week (wrk).
     wrk_seconds: int
